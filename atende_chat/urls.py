@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from people import views as people_views
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", people_views.logout_view, name="logout"),
+    path("cadastro/", people_views.registration, name="person-registration"),
+    path("chat/", include("tickets.urls")),
+    path("anexos/", include("attachments.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,12 @@
+from django.http import HttpRequest
+
+from .selectors import person_chat_enabled, person_for_user
+
+
+def current_person(request: HttpRequest) -> dict:
+    """The person behind the logged user and whether the chat icon shows (S2), cached per request."""
+    if not hasattr(request, "_current_person"):
+        user = getattr(request, "user", None)
+        request._current_person = person_for_user(user=user) if user is not None else None
+    person = request._current_person
+    return {"current_person": person, "chat_enabled": person_chat_enabled(person=person)}

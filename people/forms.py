@@ -1,0 +1,59 @@
+"""The person's own registration form ("Cadastro de pessoa")."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Contact, Person
+from .services import person_update_registration
+
+ADDRESS_FIELDS = ["cep", "country", "state", "city", "district", "street", "number"]
+
+
+class RegistrationForm(forms.Form):
+    kind = forms.ChoiceField(label="Tipo Pessoa", choices=Person.Kind.choices)
+    name = forms.CharField(label="Nome", max_length=200)
+    document = forms.CharField(label="CPF/CNPJ", max_length=18, required=False)
+    new_email = forms.CharField(label="Novo endereço de e-mail", max_length=254, required=False)
+    new_phone = forms.CharField(label="Novo telefone", max_length=30, required=False)
+    cep = forms.CharField(label="CEP", max_length=9, required=False)
+    country = forms.CharField(label="País", max_length=60, required=False)
+    state = forms.CharField(label="Estado", max_length=2, required=False)
+    city = forms.CharField(label="Cidade", max_length=100, required=False)
+    district = forms.CharField(label="Bairro", max_length=100, required=False)
+    street = forms.CharField(label="Logradouro", max_length=200, required=False)
+    number = forms.CharField(label="Número", max_length=20, required=False)
+
+    def __init__(self, *args, person: Person, **kwargs) -> None:
+        self.person = person
+        initial = {field: getattr(person, field) for field in ["kind", "name", "document", *ADDRESS_FIELDS]}
+        initial["document"] = person.document_display
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for field, kind in (("new_email", Contact.Kind.EMAIL), ("new_phone", Contact.Kind.PHONE)):
+            value = (data.get(field) or "").strip()
+            if value:
+                contact = Contact(person=self.person, kind=kind, value=value)
+                try:
+                    contact.clean()
+                except ValidationError as error:
+                    self.add_error(field, error.message_dict["value"])
+                else:
+                    data[field] = contact.value
+        return data
+
+    def save(self) -> Person:
+        data = self.cleaned_data
+        fields = {field: data.get(field, "") for field in ["kind", "name", "document", *ADDRESS_FIELDS]}
+        try:
+            return person_update_registration(
+                person=self.person,
+                data=fields,
+                new_email=data.get("new_email", ""),
+                new_phone=data.get("new_phone", ""),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+            raise

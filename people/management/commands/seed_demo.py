@@ -1,0 +1,93 @@
+"""Demo data: two entities, ERP modules, and the demo users (password = user name). Idempotent."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from people.models import Contact, Entity, Person
+from people.services import person_next_code
+from tickets.models import Module
+from tickets.selectors import ATTENDANTS_GROUP
+
+MODULES = [
+    "Nota Fiscal Eletrônica Web",
+    "Cadastros Únicos",
+    "Tributos",
+    "Folha de Pagamento",
+    "Protocolo",
+    "Contabilidade",
+    "Compras e Licitações",
+]
+
+ENTITIES = {
+    "riodosul": ("Prefeitura Municipal de Rio do Sul", "83102855000150", True),
+    "semchat": ("Prefeitura Municipal de Ituporanga", "83102509000172", False),
+}
+
+PEOPLE = [
+    # username, entity, name, CPF, e-mail, phone
+    (
+        "servidor",
+        "riodosul",
+        "HAUANA ANDRADE NEGHERBON",
+        "52998224725",
+        "servidor@riodosul.sc.gov.br",
+        "(47) 3531-1200",
+    ),
+    ("incompleto", "riodosul", "CARLOS EDUARDO PEREIRA", "11144477735", "", ""),
+    ("semchat", "semchat", "MARIA DA SILVA SOUZA", "39053344705", "maria@ituporanga.sc.gov.br", "(47) 3533-1122"),
+]
+
+ATTENDANTS = [
+    ("atendente", "Ana Paula", "Schmitt"),
+    ("atendente2", "Bruno", "Kowalski"),
+]
+
+
+class Command(BaseCommand):
+    help = "Cria (ou atualiza) os dados de demonstração. Pode ser executado várias vezes."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        User = get_user_model()
+        for name in MODULES:
+            Module.objects.get_or_create(name=name)
+        entities = {}
+        for key, (name, cnpj, enabled) in ENTITIES.items():
+            entities[key], _ = Entity.objects.update_or_create(
+                cnpj=cnpj, defaults={"name": name, "online_chat_enabled": enabled}
+            )
+        for username, entity_key, name, cpf, email, phone in PEOPLE:
+            user = self._user(User, username)
+            person = Person.objects.filter(user=user).first()
+            if person is None:
+                person = Person(user=user, code=person_next_code())
+            person.entity = entities[entity_key]
+            person.name = name
+            person.kind = Person.Kind.FISICA
+            person.document = cpf
+            person.cep, person.country, person.state = "89160-000", "Brasil", "SC"
+            person.city, person.district = "Rio do Sul", "Centro"
+            person.street, person.number = "Rua XV de Novembro", "1000"
+            person.full_clean()
+            person.save()
+            if email:
+                Contact.objects.get_or_create(person=person, kind=Contact.Kind.EMAIL, value=email)
+            if phone:
+                Contact.objects.get_or_create(person=person, kind=Contact.Kind.PHONE, value=phone)
+        group = Group.objects.get(name=ATTENDANTS_GROUP)
+        for username, first, last in ATTENDANTS:
+            user = self._user(User, username, is_staff=True, first_name=first, last_name=last)
+            user.groups.add(group)
+        self._user(User, "admin", is_staff=True, is_superuser=True, first_name="Administrador", last_name="IPM")
+        self.stdout.write(self.style.SUCCESS("Dados de demonstração prontos."))
+
+    def _user(self, User, username: str, **fields):
+        user, created = User.objects.get_or_create(username=username, defaults=fields)
+        for field, value in fields.items():
+            setattr(user, field, value)
+        if created or not user.has_usable_password():
+            user.set_password(username)
+        user.save()
+        return user

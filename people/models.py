@@ -1,0 +1,139 @@
+"""People: municipalities (entities), the person registry ("Cadastros Únicos") and contacts.
+
+The contact gate of the chat (S5) reads the contacts kept here.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from phonenumber_field.phonenumber import to_python as phone_to_python
+
+from .validators import only_digits, validate_cnpj, validate_cpf, validate_document
+
+
+class Entity(models.Model):
+    """A municipality (or other public body) that uses the ERP."""
+
+    name = models.CharField("nome", max_length=200)
+    cnpj = models.CharField("CNPJ", max_length=14, unique=True, validators=[validate_cnpj])
+    online_chat_enabled = models.BooleanField(
+        "atendimento on-line liberado",
+        default=False,
+        help_text="Quando marcado, o ícone \u201cAtendimento On-line\u201d aparece para as pessoas desta entidade.",
+    )
+
+    class Meta:
+        verbose_name = "entidade"
+        verbose_name_plural = "entidades"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.cnpj = only_digits(self.cnpj)
+
+
+class Person(models.Model):
+    """A person of the registry; a staff member logs in as one."""
+
+    class Kind(models.TextChoices):
+        FISICA = "F", "Física"
+        JURIDICA = "J", "Jurídica"
+
+    code = models.PositiveIntegerField("código", unique=True, editable=False)
+    kind = models.CharField("tipo pessoa", max_length=1, choices=Kind.choices, default=Kind.FISICA)
+    name = models.CharField("nome", max_length=200)
+    document = models.CharField("CPF/CNPJ", max_length=14, blank=True, validators=[validate_document])
+    entity = models.ForeignKey(Entity, verbose_name="entidade", on_delete=models.PROTECT, related_name="people")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="usuário",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    cep = models.CharField("CEP", max_length=9, blank=True)
+    country = models.CharField("país", max_length=60, blank=True, default="Brasil")
+    state = models.CharField("estado", max_length=2, blank=True)
+    city = models.CharField("cidade", max_length=100, blank=True)
+    district = models.CharField("bairro", max_length=100, blank=True)
+    street = models.CharField("logradouro", max_length=200, blank=True)
+    number = models.CharField("número", max_length=20, blank=True)
+    created_at = models.DateTimeField("criado em", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pessoa"
+        verbose_name_plural = "pessoas"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["document"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.document = only_digits(self.document)
+        if not self.document:
+            return
+        if self.kind == self.Kind.FISICA:
+            try:
+                validate_cpf(self.document)
+            except ValidationError as error:
+                raise ValidationError({"document": error}) from None
+        else:
+            try:
+                validate_cnpj(self.document)
+            except ValidationError as error:
+                raise ValidationError({"document": error}) from None
+
+    @property
+    def document_display(self) -> str:
+        digits = self.document
+        if len(digits) == 11:
+            return f"{digits[:3]}.{digits[3:6]}.{digits[6:9]}-{digits[9:]}"
+        if len(digits) == 14:
+            return f"{digits[:2]}.{digits[2:5]}.{digits[5:8]}/{digits[8:12]}-{digits[12:]}"
+        return digits
+
+
+class Contact(models.Model):
+    """One e-mail address or phone number of a person; a person may have several of each."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Telefone"
+
+    person = models.ForeignKey(Person, verbose_name="pessoa", on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField("tipo", max_length=5, choices=Kind.choices)
+    value = models.CharField("contato", max_length=254)
+
+    class Meta:
+        verbose_name = "contato"
+        verbose_name_plural = "contatos"
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind", "value"], name="contact_unique_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+    def clean(self) -> None:
+        value = (self.value or "").strip()
+        if self.kind == self.Kind.EMAIL:
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise ValidationError({"value": "Informe um endereço de e-mail válido."}) from None
+            self.value = value.lower()
+        elif self.kind == self.Kind.PHONE:
+            number = phone_to_python(value, region="BR")
+            if number is None or not number.is_valid():
+                raise ValidationError({"value": "Informe um telefone válido, com DDD (ex.: 47 3531-1500)."})
+            self.value = number.as_national
+
+    @property
+    def is_email(self) -> bool:
+        return self.kind == self.Kind.EMAIL

@@ -1,0 +1,48 @@
+"""Pages of people: the ERP host shell, the registration form ("Cadastro de pessoa"), logout."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tickets.realtime import close_user_sockets
+
+from .forms import RegistrationForm
+from .selectors import person_for_user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The ERP host shell (S1): toolbar, module title, search box, and the chat icon when enabled."""
+    return render(request, "people/shell.html")
+
+
+@login_required
+def registration(request: HttpRequest) -> HttpResponse:
+    person = person_for_user(user=request.user)
+    if person is None:
+        return render(request, "people/no_person.html", status=404)
+    form = RegistrationForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except ValidationError:
+            pass
+        else:
+            messages.success(request, "Cadastro atualizado.")
+            return redirect("person-registration")
+    return render(
+        request, "people/registration.html", {"form": form, "person": person}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    user_id = request.user.pk if request.user.is_authenticated else None
+    logout(request)
+    if user_id is not None:
+        close_user_sockets(user_id)
+    return redirect("login")

@@ -1,0 +1,141 @@
+"""Reads of tickets: access checks, the panel, "Meus Atendimentos", the conversation, the queue.
+
+Every list here costs a fixed number of queries, whatever the data size.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from attachments.models import Attachment
+from people.models import Person
+
+from .models import (
+    CLOSED_STATUSES,
+    UNREAD_FOR_REQUESTER,
+    WAITING_STATUSES,
+    AttendancePeriod,
+    Message,
+    Module,
+    Ticket,
+)
+
+ATTENDANTS_GROUP = "Atendentes"
+MY_TICKETS_LIMIT = 20
+PANEL_LIMIT = 50
+
+
+def user_is_attendant(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """An IPM attendant: active staff with the permission to attend tickets (the "Atendentes" group)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return user.has_perm("tickets.attend_ticket")
+
+
+def attendance_is_open(*, at: datetime | None = None) -> bool:
+    """Whether `at` falls in an attendance period (America/Sao_Paulo); no periods means always open."""
+    local = timezone.localtime(at or timezone.now(), ZoneInfo(settings.TIME_ZONE))
+    periods = list(AttendancePeriod.objects.all())
+    if not periods:
+        return True
+    moment = local.time()
+    return any(p.weekday == local.weekday() and p.starts_at <= moment < p.ends_at for p in periods)
+
+
+def module_list_active() -> QuerySet[Module]:
+    return Module.objects.filter(active=True).order_by("name")
+
+
+def ticket_get_for_user(*, user: AbstractBaseUser | AnonymousUser, number: int | str) -> Ticket:
+    """The one access check: the ticket's requester, or an attendant. Everyone else gets the same 404."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not user.is_authenticated:
+        raise Http404
+    queryset = Ticket.objects.select_related("module", "entity", "requester", "requester__entity", "attendant")
+    if user_is_attendant(user=user):
+        ticket = queryset.filter(pk=number).first()
+    else:
+        ticket = queryset.filter(pk=number, requester__user=user, requester__entity__online_chat_enabled=True).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def ticket_panel_list(*, person: Person) -> list[Ticket]:
+    """The "ATENDIMENTO ON-LINE" panel: open tickets, and any ticket with an unread reply (S4, S14)."""
+    return list(
+        Ticket.objects.filter(requester=person)
+        .filter(~Q(status__in=CLOSED_STATUSES) | UNREAD_FOR_REQUESTER)
+        .order_by("-opened_at")[:PANEL_LIMIT]
+    )
+
+
+def ticket_recent_list(*, person: Person) -> list[Ticket]:
+    """ "Meus Atendimentos": the last 20 tickets (S18)."""
+    return list(
+        Ticket.objects.filter(requester=person)
+        .select_related("module", "attendant", "attendant__person")
+        .order_by("-opened_at")[:MY_TICKETS_LIMIT]
+    )
+
+
+def ticket_unread_count(*, person_id: int) -> int:
+    """The number on the red badge: tickets with an attendant message the person has not read."""
+    return Ticket.objects.filter(UNREAD_FOR_REQUESTER, requester_id=person_id).count()
+
+
+def message_list(*, ticket: Ticket, after_id: int = 0, limit: int | None = None) -> list[Message]:
+    """The dialog in order, with files; `after_id` gives what a reconnecting client missed (B2)."""
+    queryset = (
+        Message.objects.filter(ticket=ticket, id__gt=after_id)
+        .order_by("id")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
+    if limit is not None:
+        queryset = queryset[:limit]
+    return list(queryset)
+
+
+def message_opening_list(*, ticket: Ticket) -> list[Message]:
+    """ "Descrição Abertura" (S21): the opening messages, the reason and files sent with it."""
+    return list(
+        Message.objects.filter(ticket=ticket, kind__in=[Message.Kind.OPENING, Message.Kind.FILES])
+        .filter(created_at=ticket.opened_at)
+        .order_by("id")
+    )
+
+
+def queue_waiting() -> QuerySet[Ticket]:
+    """Waiting tickets in queue order (S8, B4): on-line before phone, then oldest first."""
+    return Ticket.objects.filter(status__in=WAITING_STATUSES).order_by("priority", "opened_at", "id")
+
+
+def queue_list() -> QuerySet[Ticket]:
+    """Every ticket in queue order, with what the admin list shows, in one query."""
+    return Ticket.objects.select_related("module", "entity", "requester", "attendant").order_by(
+        "priority", "opened_at", "id"
+    )
+
+
+def attendant_list() -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="attend_ticket")
+            | Q(user_permissions__codename="attend_ticket")
+        )
+        .distinct()
+        .order_by("username")
+    )

@@ -1,0 +1,441 @@
+"""Every change of state of a ticket, whoever asks for it (staff page, admin, websocket).
+
+Each public function is one transaction. Broadcasts and the transcript task are queued
+with ``transaction.on_commit``: nobody hears of a row before it can be read.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from attachments.services import attachments_clean, attachments_store, stored_files_cleanup
+from people.models import Person
+from people.services import person_check_contacts
+
+from . import errors, realtime
+from .models import (
+    CHANNEL_PRIORITY,
+    CLOSED_STATUSES,
+    CONCLUDED_STATUSES,
+    WAITING_STATUSES,
+    Channel,
+    Message,
+    Module,
+    Status,
+    Ticket,
+    TranscriptOutbox,
+)
+from .selectors import attendance_is_open, user_is_attendant
+
+REASON_MAX_LENGTH = 5000
+MESSAGE_MAX_LENGTH = 5000
+
+OPENED_WITH_FILES = "O usuário adicionou anexos ao atendimento."
+REQUESTER_SENT_FILE = "O usuário enviou um arquivo."
+ATTENDANT_SENT_FILE = "O atendente enviou um arquivo"
+CONCLUDED_BY_REQUESTER = "* Chat Concluído pelo Usuário!"
+
+S = Status
+#: The one table of allowed status changes (S19). Closed statuses are final.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NAO_INICIADO: frozenset({S.EM_ATENDIMENTO, S.AGENDADO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
+    S.OFFLINE: frozenset({S.EM_ATENDIMENTO, S.AGENDADO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
+    S.EM_ATENDIMENTO: frozenset(
+        {S.AGUARDANDO_RETORNO, S.AGENDADO, S.EM_DESENVOLVIMENTO, S.CONCLUIDO, S.CANCELADO, S.CONCLUIDO_USUARIO}
+    ),
+    S.AGUARDANDO_RETORNO: frozenset({S.EM_ATENDIMENTO, S.AGENDADO, S.CONCLUIDO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
+    S.AGENDADO: frozenset({S.EM_ATENDIMENTO, S.CONCLUIDO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
+    S.EM_DESENVOLVIMENTO: frozenset({S.FINALIZADO_FABRICA, S.EM_ATENDIMENTO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
+    S.FINALIZADO_FABRICA: frozenset({S.EM_ATENDIMENTO, S.CONCLUIDO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
+    S.CANCELADO: frozenset(),
+    S.CONCLUIDO_USUARIO: frozenset(),
+    S.CONCLUIDO: frozenset(),
+}
+#: Only the requester concludes as "Chat Concluído pelo Usuário"; attendants use the rest of the table.
+REQUESTER_ONLY = frozenset({S.CONCLUIDO_USUARIO})
+
+
+def transition_allowed(*, current: str, target: str) -> bool:
+    return target in ALLOWED_TRANSITIONS.get(current, frozenset())
+
+
+def _check_transition(ticket: Ticket, target: str) -> None:
+    if not transition_allowed(current=ticket.status, target=target):
+        raise errors.TransitionNotAllowed(
+            errors.TRANSITION_NOT_ALLOWED.format(current=ticket.get_status_display(), target=Status(target).label)
+        )
+
+
+def _clean_text(text: str | None, *, empty: str, too_long: str, limit: int, allow_empty: bool = False) -> str:
+    text = (text or "").replace("\x00", "").strip()
+    if not text and not allow_empty:
+        raise errors.InvalidInput(empty)
+    if len(text) > limit:
+        raise errors.InvalidInput(too_long.format(limit=limit))
+    return text
+
+
+def _display_name(user: AbstractBaseUser) -> str:
+    try:
+        return user.person.name
+    except Person.DoesNotExist:
+        return user.get_full_name() or user.get_username()
+
+
+def _check_rate(user: AbstractBaseUser, cost: int = 1) -> None:
+    """At most MESSAGE_RATE_LIMIT messages and files a minute per user (cache counter per minute)."""
+    limit = settings.MESSAGE_RATE_LIMIT
+    if not limit:
+        return
+    key = f"rate:msg:{user.pk}:{int(timezone.now().timestamp() // 60)}"
+    cache.add(key, 0, timeout=90)
+    try:
+        count = cache.incr(key, cost)
+    except ValueError:
+        cache.set(key, cost, timeout=90)
+        count = cost
+    if count > limit:
+        raise errors.RateLimited()
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _add_message(
+    ticket: Ticket,
+    *,
+    author_kind: str,
+    body: str,
+    kind: str = Message.Kind.TEXT,
+    author: AbstractBaseUser | None = None,
+    author_name: str = "",
+    now: datetime | None = None,
+) -> Message:
+    message = Message.objects.create(
+        ticket=ticket,
+        author_kind=author_kind,
+        kind=kind,
+        author=author,
+        author_name=author_name,
+        body=body,
+        created_at=now or timezone.now(),
+    )
+    # The author has read what they wrote; the other side has something new.
+    if author_kind == Message.Author.ATTENDANT:
+        Ticket.objects.filter(pk=ticket.pk).update(
+            last_attendant_message_id=message.pk, attendant_read_id=Greatest(F("attendant_read_id"), message.pk)
+        )
+        ticket.last_attendant_message_id = message.pk
+        ticket.attendant_read_id = max(ticket.attendant_read_id, message.pk)
+    elif author_kind == Message.Author.REQUESTER:
+        Ticket.objects.filter(pk=ticket.pk).update(
+            last_requester_message_id=message.pk, requester_read_id=Greatest(F("requester_read_id"), message.pk)
+        )
+        ticket.last_requester_message_id = message.pk
+        ticket.requester_read_id = max(ticket.requester_read_id, message.pk)
+    realtime.publish_message(message)
+    return message
+
+
+def _queue_transcript(ticket: Ticket) -> None:
+    """Write the outbox row in this transaction; queue the task after commit (B3)."""
+    from .tasks import send_transcript
+
+    TranscriptOutbox.objects.get_or_create(ticket=ticket)
+    send_transcript.delay_on_commit(ticket.pk)
+
+
+def ticket_open(
+    *,
+    requester: Person,
+    module_id: int | str | None,
+    reason: str,
+    files: Sequence = (),
+    user: AbstractBaseUser | None = None,
+    channel: str = Channel.ONLINE,
+    registered_by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket (S7, S8, S11): the reason is its first message; files go with it."""
+    if channel == Channel.ONLINE:
+        person_check_contacts(person=requester)
+    reason = _clean_text(reason, empty=errors.REASON_EMPTY, too_long=errors.REASON_TOO_LONG, limit=REASON_MAX_LENGTH)
+    try:
+        module = Module.objects.get(pk=int(module_id), active=True)
+    except (Module.DoesNotExist, TypeError, ValueError):
+        raise errors.InvalidInput(errors.MODULE_INVALID) from None
+    clean_files = attachments_clean(files=files)
+    author = user or requester.user
+    if author is not None:
+        _check_rate(author, 1 + len(clean_files))
+    now = now or timezone.now()
+    status = Status.NAO_INICIADO if attendance_is_open(at=now) else Status.OFFLINE
+
+    with stored_files_cleanup() as stored, transaction.atomic():
+        ticket = Ticket.objects.create(
+            requester=requester,
+            entity_id=requester.entity_id,
+            module=module,
+            channel=channel,
+            priority=CHANNEL_PRIORITY[channel],
+            status=status,
+            opened_at=now,
+        )
+        if channel == Channel.PHONE and registered_by is not None:
+            ticket.attendant = registered_by
+        _add_message(
+            ticket,
+            author_kind=Message.Author.REQUESTER,
+            kind=Message.Kind.OPENING,
+            author=requester.user,
+            author_name=requester.name,
+            body=reason,
+            now=now,
+        )
+        if clean_files:
+            files_message = _add_message(
+                ticket,
+                author_kind=Message.Author.REQUESTER,
+                kind=Message.Kind.FILES,
+                author=requester.user,
+                author_name=requester.name,
+                body=OPENED_WITH_FILES,
+                now=now,
+            )
+            attachments_store(message=files_message, files=clean_files, user=author, stored=stored)
+        realtime.publish_ticket_changed(ticket)
+    return ticket
+
+
+def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, files: Sequence = ()) -> list[Message]:
+    """A message and/or files from the requester or from an attendant, in the open conversation (S15, S24).
+
+    Files go in a message of their own ("O usuário enviou um arquivo." / "O atendente enviou um arquivo").
+    """
+    as_attendant = ticket.requester.user_id != user.pk
+    if as_attendant and not user_is_attendant(user=user):
+        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=user.get_username()))
+    body = _clean_text(
+        body,
+        empty=errors.MESSAGE_EMPTY,
+        too_long=errors.MESSAGE_TOO_LONG,
+        limit=MESSAGE_MAX_LENGTH,
+        allow_empty=bool(files),
+    )
+    clean_files = attachments_clean(files=files)
+    if not body and not clean_files:
+        raise errors.InvalidInput(errors.MESSAGE_EMPTY)
+    if ticket.is_closed:
+        raise errors.TicketClosed()
+    _check_rate(user, (1 if body else 0) + len(clean_files))
+
+    now = timezone.now()
+    created: list[Message] = []
+    with stored_files_cleanup() as stored, transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.is_closed:
+            raise errors.TicketClosed()
+        if as_attendant:
+            if ticket.attendant_id and ticket.attendant_id != user.pk:
+                raise errors.NotAllowed(errors.NOT_YOUR_TICKET.format(name=_display_name(ticket.attendant)))
+            author_kind = Message.Author.ATTENDANT
+            file_text = ATTENDANT_SENT_FILE
+            if ticket.attendant_id is None or ticket.status in WAITING_STATUSES:
+                _take(ticket, attendant=user, now=now)
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+                ticket.save(update_fields=["first_response_at"])
+        else:
+            author_kind = Message.Author.REQUESTER
+            file_text = REQUESTER_SENT_FILE
+        name = _display_name(user)
+        if body:
+            created.append(
+                _add_message(ticket, author_kind=author_kind, author=user, author_name=name, body=body, now=now)
+            )
+        if clean_files:
+            message = _add_message(
+                ticket,
+                author_kind=author_kind,
+                kind=Message.Kind.FILES,
+                author=user,
+                author_name=name,
+                body=file_text,
+                now=now,
+            )
+            attachments_store(message=message, files=clean_files, user=user, stored=stored)
+            created.append(message)
+        if as_attendant:
+            realtime.publish_badge(ticket.requester_id)
+        realtime.publish_ticket_changed(ticket)
+    return created
+
+
+def _set_status(ticket: Ticket, target: str, *, now: datetime, **extra: object) -> None:
+    previous = ticket.status
+    ticket.status = target
+    fields = ["status", *extra]
+    for name, value in extra.items():
+        setattr(ticket, name, value)
+    if target in CLOSED_STATUSES:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    ticket.save(update_fields=fields)
+    if target in CONCLUDED_STATUSES and previous not in CONCLUDED_STATUSES:
+        _queue_transcript(ticket)
+    realtime.publish_status(ticket)
+    realtime.publish_ticket_changed(ticket)
+
+
+def ticket_conclude_by_requester(*, ticket: Ticket, user: AbstractBaseUser) -> Ticket:
+    """S16: "Concluir Atendimento"; the dialog gets "* Chat Concluído pelo Usuário!" and the e-mail goes out."""
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.requester.user_id != user.pk:
+            raise errors.NotAllowed(errors.TICKET_CLOSED)
+        if ticket.is_closed:
+            raise errors.TicketClosed()
+        _check_transition(ticket, Status.CONCLUIDO_USUARIO)
+        _add_message(ticket, author_kind=Message.Author.SYSTEM, kind=Message.Kind.EVENT, body=CONCLUDED_BY_REQUESTER)
+        _set_status(ticket, Status.CONCLUIDO_USUARIO, now=now)
+    return ticket
+
+
+def ticket_status_change(
+    *, ticket: Ticket, attendant: AbstractBaseUser, status: str, scheduled_for: datetime | None = None
+) -> Ticket:
+    """An attendant moves a ticket along the table; "Agendado" needs a future date and time."""
+    if not user_is_attendant(user=attendant):
+        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+    if status not in Status.values:
+        raise errors.InvalidInput(errors.TRANSITION_NOT_ALLOWED.format(current="?", target=status))
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if status in REQUESTER_ONLY:
+            raise errors.TransitionNotAllowed(
+                errors.TRANSITION_NOT_ALLOWED.format(current=ticket.get_status_display(), target=Status(status).label)
+            )
+        _check_transition(ticket, status)
+        if ticket.attendant_id and ticket.attendant_id != attendant.pk:
+            raise errors.NotAllowed(errors.NOT_YOUR_TICKET.format(name=_display_name(ticket.attendant)))
+        extra: dict[str, object] = {}
+        if status == Status.AGENDADO:
+            if scheduled_for is None:
+                raise errors.InvalidInput(errors.SCHEDULE_REQUIRED)
+            if scheduled_for <= now:
+                raise errors.InvalidInput(errors.SCHEDULE_IN_PAST)
+            extra["scheduled_for"] = scheduled_for
+        if ticket.attendant_id is None:
+            extra["attendant"] = attendant
+            extra["taken_at"] = now
+        _set_status(ticket, status, now=now, **extra)
+    return ticket
+
+
+def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime) -> None:
+    _set_status(ticket, Status.EM_ATENDIMENTO, now=now, attendant=attendant, taken_at=now)
+
+
+def ticket_take(*, ticket: Ticket, attendant: AbstractBaseUser) -> Ticket:
+    """An attendant takes a given ticket: "Em Atendimento", theirs (B4: never two at once)."""
+    if not user_is_attendant(user=attendant):
+        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.attendant_id and ticket.attendant_id != attendant.pk:
+            raise errors.NotAllowed(errors.ALREADY_TAKEN.format(name=_display_name(ticket.attendant)))
+        if ticket.status == Status.EM_ATENDIMENTO and ticket.attendant_id == attendant.pk:
+            return ticket
+        _check_transition(ticket, Status.EM_ATENDIMENTO)
+        _take(ticket, attendant=attendant, now=timezone.now())
+    return ticket
+
+
+def ticket_take_next(*, attendant: AbstractBaseUser) -> Ticket:
+    """ "Atender próximo": the first waiting ticket by priority then age; rows others hold are skipped."""
+    from .selectors import queue_waiting
+
+    if not user_is_attendant(user=attendant):
+        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+    with transaction.atomic():
+        ticket = (
+            queue_waiting().filter(attendant__isnull=True).select_for_update(skip_locked=True, of=("self",)).first()
+        )
+        if ticket is None:
+            raise errors.InvalidInput(errors.QUEUE_EMPTY)
+        _take(ticket, attendant=attendant, now=timezone.now())
+    return ticket
+
+
+def ticket_transfer(*, ticket: Ticket, attendant: AbstractBaseUser, to: AbstractBaseUser) -> Ticket:
+    """Hand a ticket to another attendant."""
+    if not user_is_attendant(user=attendant):
+        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+    if not user_is_attendant(user=to):
+        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=_display_name(to)))
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.is_closed:
+            raise errors.TicketClosed()
+        if ticket.attendant_id and ticket.attendant_id != attendant.pk and not attendant.is_superuser:
+            raise errors.NotAllowed(errors.NOT_YOUR_TICKET.format(name=_display_name(ticket.attendant)))
+        ticket.attendant = to
+        ticket.taken_at = timezone.now()
+        ticket.save(update_fields=["attendant", "taken_at"])
+        realtime.publish_status(ticket)
+        realtime.publish_ticket_changed(ticket)
+    return ticket
+
+
+def ticket_register_phone(
+    *, attendant: AbstractBaseUser, requester: Person, module_id: int | str, reason: str
+) -> Ticket:
+    """S22: a ticket that came by phone, registered by an attendant; it queues after the on-line ones."""
+    if not user_is_attendant(user=attendant):
+        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+    return ticket_open(
+        requester=requester,
+        module_id=module_id,
+        reason=reason,
+        user=attendant,
+        channel=Channel.PHONE,
+    )
+
+
+def ticket_mark_read(*, ticket: Ticket, user: AbstractBaseUser, up_to: int | None = None) -> None:
+    """Opening a conversation reads the other side's messages; the badge follows."""
+    as_requester = ticket.requester.user_id == user.pk
+    if as_requester:
+        target = ticket.last_attendant_message_id if up_to is None else min(up_to, ticket.last_attendant_message_id)
+        if target <= ticket.requester_read_id:
+            return
+        Ticket.objects.filter(pk=ticket.pk, requester_read_id__lt=target).update(requester_read_id=target)
+        ticket.requester_read_id = target
+        realtime.publish_badge(ticket.requester_id)
+    elif user_is_attendant(user=user):
+        target = ticket.last_requester_message_id if up_to is None else min(up_to, ticket.last_requester_message_id)
+        if target <= ticket.attendant_read_id:
+            return
+        Ticket.objects.filter(pk=ticket.pk, attendant_read_id__lt=target).update(attendant_read_id=target)
+        ticket.attendant_read_id = target
+        realtime.publish_ticket_changed(ticket)
+
+
+def transcript_outbox_ensure(*, ticket: Ticket) -> TranscriptOutbox:
+    """Used by the admin's "send again": the row exists once per ticket, whatever races."""
+    try:
+        with transaction.atomic():
+            outbox, _ = TranscriptOutbox.objects.get_or_create(ticket=ticket)
+    except IntegrityError:
+        outbox = TranscriptOutbox.objects.get(ticket=ticket)
+    return outbox
