@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import AttendancePeriod, Module, Ticket
+from ..models import AttendancePeriod, Module, Ticket
 
 
 @admin.register(Module)
