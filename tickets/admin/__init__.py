@@ -1,3 +1,3 @@
-"""The attendants' side in the Django admin: the queue and conversation (queue.py), the transcript outbox (outbox.py)."""
+"""The attendants' side in the admin: the queue and conversation (queue.py), the transcript outbox (outbox.py)."""
 
 from . import outbox, queue  # noqa: F401
