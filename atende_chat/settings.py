@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +128,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
+# WhiteNoise serves static files from daphne itself (no separate web server needed);
+# with finders it also works before collectstatic, so `make run` needs no extra step.
+WHITENOISE_USE_FINDERS = True
 
 # --- Redis: channel layer, Celery broker, cache -------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
