@@ -7,10 +7,10 @@ size (the upload handler's marker or the size itself) -> name -> one allowed ext
 
 Names. The name a user gave is only ever shown and sent back in the download header; the file is
 stored under a random name. It is sanitised: NFC, the last path part only (old browsers send
-"C:\\pasta\\x.pdf"), control and format characters removed (NUL, bidi overrides such as U+202E that
-make "gpj.exe" read "exe.jpg"), other spaces made plain, runs of spaces collapsed, trailing dots and
-spaces dropped (Windows drops them too), capped at ATTACHMENT_NAME_MAX_LENGTH keeping the extension.
-Letters of any script are kept.
+"C:\\pasta\\x.pdf"), tabs and other spaces made plain, control and format characters removed (NUL,
+bidi overrides such as U+202E that make "gpj.exe" read "exe.jpg"), runs of spaces collapsed, trailing
+dots and spaces dropped (Windows drops them too), capped at ATTACHMENT_NAME_MAX_LENGTH keeping the
+extension. Letters of any script are kept.
 
 One extension only. The extension is what follows the last dot. A name is refused when a part between
 two inner dots has the shape of an extension: 1 to 4 letters or digits with at least one letter
@@ -56,10 +56,10 @@ def name_sanitize(raw: str) -> str:
     name = PATH_SEPARATORS.split(name)[-1]
     kept = []
     for char in name:
-        category = unicodedata.category(char)
-        if category.startswith("C"):
-            continue
-        kept.append(" " if category.startswith("Z") else char)
+        if char.isspace():
+            kept.append(" ")
+        elif not unicodedata.category(char).startswith("C"):
+            kept.append(char)
     name = " ".join("".join(kept).split()).rstrip(". ")
     limit = settings.ATTACHMENT_NAME_MAX_LENGTH
     if len(name) <= limit:
