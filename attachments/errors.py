@@ -26,7 +26,7 @@ NOT_OFX = (
 IMAGE_DAMAGED = "\u201c{name}\u201d: a imagem está danificada ou incompleta."
 IMAGE_TOO_LARGE = "\u201c{name}\u201d: a imagem tem pixels demais (máximo de {megapixels} megapixels)."
 VIDEO_DAMAGED = "\u201c{name}\u201d: o vídeo MP4 está danificado ou incompleto."
-REQUEST_TOO_BIG = "O envio excede {megabytes}MB no total; envie menos arquivos por vez."
+REQUEST_TOO_BIG = "O envio é grande demais: envie no máximo {limit} arquivos de até 2MB por vez."
 
 #: What a forbidden content is called in CONTENT_FORBIDDEN.
 KIND_EXECUTABLE = "um programa executável"

@@ -14,7 +14,6 @@ file: the memory handler only decides between RAM and a temporary file. This han
 """
 
 import io
-import os
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -50,18 +49,12 @@ class LimitedUploadHandler(FileUploadHandler):
         self.too_big = False
 
     def _refuse_request(self) -> RequestDataTooBig:
-        return RequestDataTooBig(REQUEST_TOO_BIG.format(megabytes=self.request_limit // (1024 * 1024)))
+        return RequestDataTooBig(REQUEST_TOO_BIG.format(limit=settings.ATTACHMENT_MAX_FILES))
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        # On ASGI the body is already spooled to a file: trust its real size over the header.
-        stream = getattr(input_data, "_stream", input_data)
-        try:
-            size = stream.seek(0, os.SEEK_END)
-        except (AttributeError, OSError, ValueError):
-            size = content_length
-        else:
-            stream.seek(0)
-        if (size or 0) > self.request_limit:
+        # WSGI and ASGI requests both read the body through a stream limited to Content-Length;
+        # receive_data_chunk counts the bytes actually parsed as well.
+        if (content_length or 0) > self.request_limit:
             raise self._refuse_request()
         return None
 
