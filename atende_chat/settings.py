@@ -217,8 +217,14 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Atende Chat <atendimento@ipm.com.br>")
 
 # --- Product settings -----------------------------------------------------------------
+# Attachments (S10, B6): see attachments/validators.py and attachments/upload.py.
 ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
 ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+# Pillow's own bomb limit is about 89 megapixels; 40 still takes any phone photo.
+ATTACHMENT_MAX_PIXELS = 40_000_000
+ATTACHMENT_NAME_MAX_LENGTH = 120
+# https://docs.djangoproject.com/en/6.1/topics/http/file-uploads/#upload-handlers
+# The limiting handler goes first: it stops passing a file on past ATTACHMENT_MAX_BYTES.
 FILE_UPLOAD_HANDLERS = [
     "attachments.upload.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -226,7 +232,9 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Whole request body cap (files included): enough for the allowed number of 2 MB files.
 ATTACHMENT_REQUEST_MAX_BYTES = ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_FILES + 256 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES
+# The parser's hard stop (a 400). Between ATTACHMENT_MAX_FILES and this, the service answers
+# "Envie no máximo N arquivos por vez." instead.
+DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES * 2
 MESSAGE_RATE_LIMIT = env.int("MESSAGE_RATE_LIMIT", default=30)  # messages and files per minute per user
 SUPPORT_PHONE = "47 3531-1500"
 
