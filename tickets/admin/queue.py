@@ -80,7 +80,6 @@ class TicketAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["number"]
     list_filter = [StatusFilter, "module", "entity", "channel", AttendantFilter, UnreadFilter]
-    list_select_related = ["module", "entity", "requester", "attendant", "attendant__person"]
     # Queue order (priority, then age) is the only order: a fair queue is not re-sortable (B4).
     ordering = ["priority", "opened_at", "id"]
     sortable_by = ()
@@ -111,7 +110,8 @@ class TicketAdmin(admin.ModelAdmin):
     # --- the queue --------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest):
-        return queue_list()
+        # queue_list() already joins what the row shows; the attendant's name may come from their person.
+        return queue_list().select_related("attendant__person")
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
         term = search_term.strip()
