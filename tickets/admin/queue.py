@@ -153,13 +153,13 @@ class TicketAdmin(admin.ModelAdmin):
     def attendant_name(self, ticket: Ticket) -> str:
         return user_display(ticket.attendant)
 
-    @admin.display(description="Não lida")
+    @admin.display(description="Não lida", empty_value="")
     def unread_marker(self, ticket: Ticket) -> str:
         if not ticket.unread_for_attendant:
             return ""
         return format_html('<span class="unread-marker" title="{}">{}</span>', "Mensagem não lida", "Não lida")
 
-    @admin.display(description="Ações")
+    @admin.display(description="Ações", empty_value="")
     def row_actions(self, ticket: Ticket) -> str:
         if not ticket.is_waiting or ticket.attendant_id is not None:
             return ""
