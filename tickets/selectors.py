@@ -139,3 +139,38 @@ def attendant_list() -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def queue_summary(*, user: AbstractBaseUser, now: datetime | None = None) -> dict:
+    """The live numbers above the admin queue (B7), in one query.
+
+    Keys: ``waiting`` and ``unread`` (open tickets with a requester message no attendant read),
+    ``unread_mine`` (the same, among the user's tickets), ``longest_wait`` and ``average_wait``
+    (of the tickets waiting now), ``average_first_response`` (first_response_at - opened_at of
+    the tickets opened today, local time). Durations are ``timedelta`` or ``None``.
+    """
+    from django.db.models import Avg, Count, DateTimeField, DurationField, ExpressionWrapper, F, Min, Value
+
+    from .models import UNREAD_FOR_ATTENDANT
+
+    now = now or timezone.now()
+    today = timezone.localtime(now, ZoneInfo(settings.TIME_ZONE)).replace(hour=0, minute=0, second=0, microsecond=0)
+    waiting = Q(status__in=WAITING_STATUSES)
+    unread = UNREAD_FOR_ATTENDANT & ~Q(status__in=CLOSED_STATUSES)
+    totals = Ticket.objects.aggregate(
+        waiting=Count("pk", filter=waiting),
+        unread=Count("pk", filter=unread),
+        unread_mine=Count("pk", filter=unread & Q(attendant_id=user.pk)),
+        oldest=Min("opened_at", filter=waiting),
+        average_wait=Avg(
+            ExpressionWrapper(Value(now, output_field=DateTimeField()) - F("opened_at"), output_field=DurationField()),
+            filter=waiting,
+        ),
+        average_first_response=Avg(
+            ExpressionWrapper(F("first_response_at") - F("opened_at"), output_field=DurationField()),
+            filter=Q(first_response_at__isnull=False, opened_at__gte=today),
+        ),
+    )
+    oldest = totals.pop("oldest")
+    totals["longest_wait"] = now - oldest if oldest else None
+    return totals

@@ -1,8 +1,52 @@
-"""The attendants' side in the Django admin."""
+"""The attendants' side in the Django admin: the queue (the ticket list) and the conversation (the ticket page).
 
-from django.contrib import admin
+Thin on purpose: every change goes through tickets.services; a refusal becomes an admin error
+message and changes nothing. Attendants are staff in the "Atendentes" group (user_is_attendant).
+"""
 
-from ..models import AttendancePeriod, Module, Ticket
+import re
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from atende_chat.errors import ApplicationError
+from people.validators import only_digits
+
+from .. import services
+from ..models import AttendancePeriod, Module, Status, Ticket
+from ..selectors import (
+    attendant_list,
+    message_list,
+    queue_list,
+    queue_summary,
+    ticket_get_for_user,
+    user_is_attendant,
+)
+from .filters import AttendantFilter, StatusFilter, UnreadFilter
+from .formatting import duration_display, ticket_wait, user_display
+from .forms import PhoneTicketForm, StatusChangeForm, TransferForm
+
+admin.site.site_header = "Atende Chat \u2014 IPM"
+admin.site.site_title = "Atende Chat"
+admin.site.index_title = "Administração"
+
+post_only = method_decorator(require_POST)
+
+#: A search term made only of digits and the punctuation of a CPF/CNPJ ("123.456.789-09").
+DOCUMENT_OR_NUMBER = re.compile(r"[\d.\-/\s]+")
+#: Longest number that still fits the ticket's bigint key.
+NUMBER_MAX_DIGITS = 18
+#: Fewer digits than this would match almost every CPF/CNPJ.
+DOCUMENT_MIN_DIGITS = 3
 
 
 @admin.register(Module)
@@ -19,4 +63,289 @@ class AttendancePeriodAdmin(admin.ModelAdmin):
 
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ["id", "status", "module", "entity", "requester", "attendant", "opened_at"]
+    change_list_template = "admin/tickets/ticket/change_list.html"
+    conversation_template = "admin/tickets/ticket/conversation.html"
+    phone_template = "admin/tickets/ticket/register_phone.html"
+
+    list_display = [
+        "number",
+        "status",
+        "module",
+        "entity",
+        "requester",
+        "waiting_time",
+        "attendant_name",
+        "unread_marker",
+        "row_actions",
+    ]
+    list_display_links = ["number"]
+    list_filter = [StatusFilter, "module", "entity", "channel", AttendantFilter, UnreadFilter]
+    # Queue order (priority, then age) is the only order: a fair queue is not re-sortable (B4).
+    ordering = ["priority", "opened_at", "id"]
+    sortable_by = ()
+    search_fields = ["requester__name"]
+    search_help_text = "Número do atendimento, nome do solicitante ou CPF/CNPJ (com ou sem pontuação)."
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    actions = None
+
+    # --- permissions: only attendants (and IPM administrators) see tickets at all -------------
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return user_is_attendant(user=request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return user_is_attendant(user=request.user) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return user_is_attendant(user=request.user) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return user_is_attendant(user=request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A ticket is a record of what was said; nobody deletes it from the admin.
+        return False
+
+    # --- the queue --------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest):
+        # queue_list() already joins what the row shows; the attendant's name may come from their person.
+        return queue_list().select_related("attendant__person")
+
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        condition = Q(requester__name__icontains=term)
+        if DOCUMENT_OR_NUMBER.fullmatch(term):
+            digits = only_digits(term)
+            if digits and len(digits) <= NUMBER_MAX_DIGITS:
+                condition |= Q(pk=int(digits))
+            if len(digits) >= DOCUMENT_MIN_DIGITS:
+                condition |= Q(requester__document__startswith=digits)
+        return queryset.filter(condition), False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if user_is_attendant(user=request.user):
+            summary = queue_summary(user=request.user)
+            extra_context = {
+                **(extra_context or {}),
+                "title": "Fila de atendimento",
+                "can_take_next": self.has_change_permission(request),
+                "summary": summary,
+                "summary_display": {
+                    key: duration_display(summary[key])
+                    for key in ("longest_wait", "average_wait", "average_first_response")
+                },
+            }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Número")
+    def number(self, ticket: Ticket) -> int:
+        return ticket.number
+
+    @admin.display(description="Espera")
+    def waiting_time(self, ticket: Ticket) -> str:
+        return duration_display(ticket_wait(ticket, now=timezone.now()))
+
+    @admin.display(description="Atendente")
+    def attendant_name(self, ticket: Ticket) -> str:
+        return user_display(ticket.attendant)
+
+    @admin.display(description="Não lida", empty_value="")
+    def unread_marker(self, ticket: Ticket) -> str:
+        if not ticket.unread_for_attendant:
+            return ""
+        return format_html('<span class="unread-marker" title="{}">{}</span>', "Mensagem não lida", "Não lida")
+
+    @admin.display(description="Ações", empty_value="")
+    def row_actions(self, ticket: Ticket) -> str:
+        if not ticket.is_waiting or ticket.attendant_id is not None:
+            return ""
+        # The changelist form already carries the CSRF token; the button only redirects it.
+        return format_html(
+            '<button type="submit" class="button take-button" formaction="{}" formmethod="post">Assumir</button>',
+            reverse("admin:tickets_ticket_take", args=[ticket.pk]),
+        )
+
+    # --- URLs of the actions ------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("atender-proximo/", wrap(self.take_next_view), name="tickets_ticket_take_next"),
+            path("<int:number>/assumir/", wrap(self.take_view), name="tickets_ticket_take"),
+            path("<int:number>/transferir/", wrap(self.transfer_view), name="tickets_ticket_transfer"),
+            path("<int:number>/situacao/", wrap(self.status_view), name="tickets_ticket_status"),
+            *super().get_urls(),
+        ]
+
+    def _ticket_for_action(self, request: HttpRequest, number: int) -> Ticket:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return ticket_get_for_user(user=request.user, number=number)
+
+    def _ticket_url(self, ticket: Ticket) -> str:
+        return reverse("admin:tickets_ticket_change", args=[ticket.pk])
+
+    def _queue_url(self) -> str:
+        return reverse("admin:tickets_ticket_changelist")
+
+    def _refused(self, request: HttpRequest, error: ApplicationError, url: str) -> HttpResponseRedirect:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(url)
+
+    @staticmethod
+    def _form_error(form) -> str:
+        return next(iter(form.errors.values()))[0]
+
+    @post_only
+    def take_next_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            ticket = services.ticket_take_next(attendant=request.user)
+        except ApplicationError as error:
+            return self._refused(request, error, self._queue_url())
+        messages.success(request, f"Você assumiu o atendimento {ticket.number}.")
+        return HttpResponseRedirect(self._ticket_url(ticket))
+
+    @post_only
+    def take_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        ticket = self._ticket_for_action(request, number)
+        try:
+            services.ticket_take(ticket=ticket, attendant=request.user)
+        except ApplicationError as error:
+            return self._refused(request, error, self._queue_url())
+        messages.success(request, f"Você assumiu o atendimento {ticket.number}.")
+        return HttpResponseRedirect(self._ticket_url(ticket))
+
+    @post_only
+    def transfer_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        ticket = self._ticket_for_action(request, number)
+        form = TransferForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, self._form_error(form))
+            return HttpResponseRedirect(self._ticket_url(ticket))
+        to = form.cleaned_data["to"]
+        try:
+            services.ticket_transfer(ticket=ticket, attendant=request.user, to=to)
+        except ApplicationError as error:
+            return self._refused(request, error, self._ticket_url(ticket))
+        messages.success(request, f"Atendimento {ticket.number} transferido para {user_display(to)}.")
+        return HttpResponseRedirect(self._queue_url())
+
+    @post_only
+    def status_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        ticket = self._ticket_for_action(request, number)
+        form = StatusChangeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, self._form_error(form))
+            return HttpResponseRedirect(self._ticket_url(ticket))
+        status = form.cleaned_data["status"]
+        scheduled_for = form.scheduled_for() if status == Status.AGENDADO else None
+        try:
+            ticket = services.ticket_status_change(
+                ticket=ticket, attendant=request.user, status=status, scheduled_for=scheduled_for
+            )
+        except ApplicationError as error:
+            return self._refused(request, error, self._ticket_url(ticket))
+        messages.success(
+            request, f"Situação do atendimento {ticket.number} alterada para \u201c{ticket.get_status_display()}\u201d."
+        )
+        return HttpResponseRedirect(self._ticket_url(ticket))
+
+    # --- the conversation (the ticket's change page) ------------------------------------------
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        ticket = ticket_get_for_user(user=request.user, number=object_id)
+        if request.method == "POST":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+            body = request.POST.get("body", "")
+            try:
+                services.ticket_message_create(
+                    ticket=ticket, user=request.user, body=body, files=request.FILES.getlist("files")
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+                return self._conversation(request, ticket, body=body, status=400)
+            return HttpResponseRedirect(self._ticket_url(ticket))
+        # The attendant who holds the ticket (or anyone, while nobody does) has now read the requester.
+        if ticket.attendant_id in (None, request.user.pk):
+            services.ticket_mark_read(ticket=ticket, user=request.user)
+        return self._conversation(request, ticket)
+
+    def _conversation(self, request: HttpRequest, ticket: Ticket, *, body: str = "", status: int = 200):
+        dialog = message_list(ticket=ticket)
+        mine = ticket.attendant_id == request.user.pk
+        free = ticket.attendant_id is None
+        can_act = self.has_change_permission(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Atendimento {ticket.number}",
+            "subtitle": None,
+            "ticket": ticket,
+            "dialog": dialog,
+            "last_id": dialog[-1].pk if dialog else 0,
+            "contacts": list(ticket.requester.contacts.all()),
+            "attendant_display": user_display(ticket.attendant),
+            "wait_display": duration_display(ticket_wait(ticket, now=timezone.now())),
+            "first_response_display": duration_display(
+                ticket.first_response_at - ticket.opened_at if ticket.first_response_at else None
+            ),
+            "can_reply": can_act and not ticket.is_closed and (mine or free),
+            "can_take": can_act and not ticket.is_closed and not mine and free,
+            "can_transfer": can_act and not ticket.is_closed and (mine or free or request.user.is_superuser),
+            "can_change_status": can_act and not ticket.is_closed and (mine or free),
+            "body": body,
+            "attendants": [
+                (user.pk, user_display(user))
+                for user in attendant_list().select_related("person")
+                if user.pk not in (ticket.attendant_id, request.user.pk)
+            ],
+            "next_statuses": [
+                (value, Status(value).label)
+                for value in Status.values
+                if services.transition_allowed(current=ticket.status, target=value)
+                and value not in services.REQUESTER_ONLY
+            ],
+            "status_form": StatusChangeForm(),
+            "agendado": Status.AGENDADO.value,
+        }
+        return TemplateResponse(request, self.conversation_template, context, status=status)
+
+    # --- S22: a ticket that came by phone -----------------------------------------------------
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PhoneTicketForm(request.POST or None, admin_site=self.admin_site)
+        if request.method == "POST" and form.is_valid():
+            try:
+                ticket = services.ticket_register_phone(
+                    attendant=request.user,
+                    requester=form.cleaned_data["requester"],
+                    module_id=form.cleaned_data["module"].pk,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Atendimento {ticket.number} registrado (telefone). Ele entra na fila.")
+                return HttpResponseRedirect(self._ticket_url(ticket))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Registrar atendimento por telefone",
+            "subtitle": None,
+            "form": form,
+            "support_phone": settings.SUPPORT_PHONE,
+            "media": self.media + form.media,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, self.phone_template, context, status=status)
