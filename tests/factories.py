@@ -2,13 +2,13 @@
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from validate_docbr import CNPJ, CPF
 
 from people.models import Contact, Entity, Person
 from people.services import person_next_code
 from tickets.models import Module
-from tickets.selectors import ATTENDANTS_GROUP
+from tickets.permissions import attendants_group_ensure
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -35,7 +35,8 @@ class AttendantFactory(UserFactory):
     @factory.post_generation
     def attendants_group(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name=ATTENDANTS_GROUP))
+            # A transactional test flushes the tables, migration data included: make the group again.
+            obj.groups.add(attendants_group_ensure(Group, Permission))
 
 
 class EntityFactory(factory.django.DjangoModelFactory):

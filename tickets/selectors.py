@@ -24,8 +24,8 @@ from .models import (
     Module,
     Ticket,
 )
+from .permissions import ATTENDANTS_GROUP  # noqa: F401 (re-exported for callers)
 
-ATTENDANTS_GROUP = "Atendentes"
 MY_TICKETS_LIMIT = 20
 PANEL_LIMIT = 50
 

@@ -5,20 +5,8 @@ import datetime
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ATTENDANT_PERMISSIONS = [
-    ("tickets", "attend_ticket"),
-    ("tickets", "view_ticket"),
-    ("tickets", "change_ticket"),
-    ("tickets", "add_ticket"),
-    ("tickets", "view_message"),
-    ("tickets", "view_module"),
-    ("tickets", "view_transcriptoutbox"),
-    ("tickets", "change_transcriptoutbox"),
-    ("people", "view_person"),
-    ("people", "view_contact"),
-    ("people", "view_entity"),
-    ("attachments", "view_attachment"),
-]
+from tickets.permissions import attendants_group_ensure
+
 
 
 def forwards(apps, schema_editor):
@@ -28,9 +16,7 @@ def forwards(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Atendentes")
-    for app_label, codename in ATTENDANT_PERMISSIONS:
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    attendants_group_ensure(Group, Permission)
     AttendancePeriod = apps.get_model("tickets", "AttendancePeriod")
     if not AttendancePeriod.objects.exists():
         for weekday in range(5):

@@ -1,14 +1,14 @@
 """Demo data: two entities, ERP modules, and the demo users (password = user name). Idempotent."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from people.models import Contact, Entity, Person
 from people.services import person_next_code
 from tickets.models import Module
-from tickets.selectors import ATTENDANTS_GROUP
+from tickets.permissions import attendants_group_ensure
 
 MODULES = [
     "Nota Fiscal Eletrônica Web",
@@ -76,7 +76,7 @@ class Command(BaseCommand):
                 Contact.objects.get_or_create(person=person, kind=Contact.Kind.EMAIL, value=email)
             if phone:
                 Contact.objects.get_or_create(person=person, kind=Contact.Kind.PHONE, value=phone)
-        group = Group.objects.get(name=ATTENDANTS_GROUP)
+        group = attendants_group_ensure(Group, Permission)
         for username, first, last in ATTENDANTS:
             user = self._user(User, username, is_staff=True, first_name=first, last_name=last)
             user.groups.add(group)
