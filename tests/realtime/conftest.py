@@ -5,7 +5,15 @@ Tests are synchronous functions that run one async scenario with ``async_to_sync
 """
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -78,3 +86,60 @@ def clean_layer(transactional_db):
     """Nothing left in the layer (groups, queued events) from an earlier test."""
     async_to_sync(get_channel_layer().flush)()
     yield
+
+
+class Daphne:
+    """Another ASGI server process on the test database and the same Redis layer; it can be stopped and restarted."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.address = f"127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        # A file, not a pipe: a pipe nobody reads would block the server once full.
+        self.log = tempfile.TemporaryFile()
+        db = settings.DATABASES["default"]
+        credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+        self.env = {
+            **os.environ,
+            # The test database, where the test's committed rows are.
+            "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+            "DJANGO_SETTINGS_MODULE": "atende_chat.settings",
+        }
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "atende_chat.asgi:application"],
+            cwd=Path(__file__).resolve().parents[2],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    self.log.seek(0)
+                    raise RuntimeError(self.log.read().decode()) from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def daphne(transactional_db):
+    server = Daphne()
+    server.start()
+    yield server
+    server.stop()
+    server.log.close()

@@ -2,13 +2,6 @@
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -25,8 +18,6 @@ from tickets import services
 from .conftest import frames_until, logged_client, open_socket, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def redis_timeouts() -> list[float]:
@@ -59,53 +50,13 @@ def test_an_idle_socket_stays_open_longer_than_every_redis_timeout(ticket, perso
     async_to_sync(scenario)()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def second_server(transactional_db):
-    """Another ASGI server process (daphne) on the same PostgreSQL database and Redis layer."""
-    db = settings.DATABASES["default"]
-    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    port = free_port()
-    env = {
-        **os.environ,
-        # The test database, where this test's committed rows are.
-        "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "atende_chat.settings",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "atende_chat.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.2)
-    yield f"127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
-
-
 @pytest.mark.slow
-def test_events_and_logout_cross_two_server_processes(second_server, ticket, person, attendant):
+def test_events_and_logout_cross_two_server_processes(daphne, ticket, person, attendant):
     """Two ASGI servers behind a balancer: the requester on one, the attendant on the other (B9)."""
     client, cookie = logged_client(person.user)
     attendant_cookie = session_cookie(attendant)
     name = settings.SESSION_COOKIE_NAME
+    second_server = daphne.address
 
     async def scenario():
         # The requester's pages on the other process, through a real websocket client.
