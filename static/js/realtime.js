@@ -321,8 +321,13 @@
       if (list.querySelector("input.action-select:checked")) {
         return true;
       }
+      // Typing or choosing in a field of the list (a focused checkbox or button is not work in progress).
       var active = document.activeElement;
-      return Boolean(active && list.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName));
+      if (!active || !list.contains(active)) {
+        return false;
+      }
+      var typing = active.tagName === "INPUT" && !/^(checkbox|radio|submit|button|reset)$/.test(active.type);
+      return typing || active.tagName === "SELECT" || active.tagName === "TEXTAREA";
     }
 
     function refetch() {
