@@ -9,7 +9,6 @@ The protocol is described in docs/realtime.md.
 
 import asyncio
 import json
-import logging
 import random
 from importlib import import_module
 from typing import Any
@@ -25,8 +24,6 @@ from people.selectors import person_chat_enabled, person_for_user
 
 from . import realtime, selectors, services
 from .models import Ticket
-
-logger = logging.getLogger(__name__)
 
 #: Anonymous, not allowed, or the entity's chat is off: the client must not retry.
 CLOSE_FORBIDDEN = 4403
@@ -49,7 +46,7 @@ def socket_max_age() -> float:
     would stay open and hear nothing, so it is closed first and the client resumes from the database.
     """
     group_expiry = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("group_expiry", 86400)
-    return group_expiry * random.uniform(0.8, 0.9)  # noqa: S311 - spreading load, not security
+    return group_expiry * random.uniform(0.8, 0.9)
 
 
 def _parse_id(value: Any) -> int | None:
