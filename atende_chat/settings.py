@@ -6,6 +6,7 @@ Production sets DATABASE_URL, REDIS_URL, EMAIL_URL, SECRET_KEY, DEBUG=false and
 ALLOWED_HOSTS; see README.md and .env.example.
 """
 
+import socket
 from pathlib import Path
 
 import environ
@@ -136,17 +137,31 @@ WHITENOISE_USE_FINDERS = True
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    # https://channels.readthedocs.io/en/latest/topics/channel_layers.html
-    # redis-py 8 set socket_timeout to 5 s by default, which kills idle
-    # channels-redis receivers (channels_redis issue 422): switch it off.
-    # capacity is per channel and shared per process; the database stays the only
-    # truth and clients resync by message id, so a drop costs a catch-up, not a message.
+    # https://channels.readthedocs.io/en/latest/topics/channel_layers.html (reasons in docs/realtime.md)
+    # - socket_timeout None: redis-py 8 defaults it to 5 s, the same as the layer's blocking pop,
+    #   which kills idle receivers (channels_redis issue 422). TCP keepalive still finds a dead peer.
+    # - capacity applies to each server process's one receive list, shared by all its sockets:
+    #   sized for the largest fan-out (the queue group) at once. Over it the layer drops silently.
+    # - expiry 30 s: an undelivered event older than that is worth less than the client's resync.
+    # - group_expiry 1 day: consumers close themselves before it (tickets.consumers.socket_max_age).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "socket_connect_timeout": 5}],
-                "capacity": env.int("CHANNEL_CAPACITY", default=1000),
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": None,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "socket_keepalive_options": {
+                            getattr(socket, name): value
+                            for name, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 3))
+                            if hasattr(socket, name)
+                        },
+                    }
+                ],
+                "capacity": env.int("CHANNEL_CAPACITY", default=10000),
                 "expiry": 30,
                 "group_expiry": 86400,
             },
@@ -160,7 +175,13 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
+    # One process only (B9); capacity is per channel here.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 1000, "expiry": 30, "group_expiry": 86400},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery ---------------------------------------------------------------------

@@ -1,18 +1,272 @@
-"""Websocket consumers: a person's toolbar, an open conversation, the attendants' queue."""
+"""Websocket consumers: a person's toolbar, an open conversation, the attendants' queue.
 
+Thin on purpose. On connect: accept, authorise through the selectors, join the groups, say
+"hello"; the client then sends ``{"type": "resume", "last_id": N}`` and gets from the database
+what it missed (B2). Events from ``tickets.realtime`` are forwarded under their own names.
+Writes go over HTTP; the only write a socket makes is "read", through ``ticket_mark_read``.
+The protocol is described in docs/realtime.md.
+"""
+
+import asyncio
+import json
+import random
+from importlib import import_module
+from typing import Any
+
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import Http404
+
+from people.selectors import person_chat_enabled, person_for_user
+
+from . import realtime, selectors, services
+from .models import Ticket
+
+#: Anonymous, not allowed, or the entity's chat is off: the client must not retry.
+CLOSE_FORBIDDEN = 4403
+#: The session behind the socket ended (logout): the client reloads and meets the login page.
+CLOSE_SESSION_ENDED = 4401
+#: The socket reached its maximum age (below group_expiry): the client reconnects at once and resumes.
+CLOSE_RENEW = 4000
+
+#: Messages replayed per database round trip on resume.
+REPLAY_BATCH = 200
+
+BAD_FRAME = "Mensagem inválida."
+UNKNOWN_TYPE = "Tipo de mensagem desconhecido."
 
 
-class ToolbarConsumer(AsyncJsonWebsocketConsumer):
+def socket_max_age() -> float:
+    """A little under the layer's group_expiry, spread so that sockets opened together do not renew together.
+
+    The layer silently drops a channel from its groups after group_expiry; a socket older than that
+    would stay open and hear nothing, so it is closed first and the client resumes from the database.
+    """
+    group_expiry = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("group_expiry", 86400)
+    return group_expiry * random.uniform(0.8, 0.9)
+
+
+def _parse_id(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+class _BaseConsumer(AsyncJsonWebsocketConsumer):
+    """Authorise, join, hello; answer "resume"; close on logout and before group_expiry."""
+
+    frame_types: frozenset[str] = frozenset({"resume"})
+
     async def connect(self) -> None:
-        await self.close(code=4403)
+        self.joined: list[str] = []
+        self._renew_handle: asyncio.TimerHandle | None = None
+        # Accept before refusing, so the browser sees 4403 (a refused handshake reaches it as 1006
+        # and would be retried forever). Nothing is sent before the check.
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not await self.authorise(user):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user = user
+        for group in [realtime.user_group(user.pk), *self.groups_for()]:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined.append(group)
+        loop = asyncio.get_running_loop()
+        self._renew_handle = loop.call_later(socket_max_age(), lambda: loop.create_task(self.close(CLOSE_RENEW)))
+        # Joined first, then the snapshot: nothing can fall between the two.
+        await self.send_json({"type": "hello", **await self.hello()})
+
+    async def disconnect(self, code: int) -> None:
+        if self._renew_handle is not None:
+            self._renew_handle.cancel()
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = []
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        """Malformed frames get an error frame; the socket stays open."""
+        if not self.joined:
+            return
+        try:
+            content = json.loads(text_data) if text_data is not None else None
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self.send_error("bad_frame", BAD_FRAME)
+            return
+        kind = content.get("type")
+        if kind not in self.frame_types:
+            await self.send_error("unknown_type", UNKNOWN_TYPE)
+            return
+        if kind == "resume":
+            last_id = _parse_id(content.get("last_id", 0))
+            if last_id is None:
+                await self.send_error("bad_frame", BAD_FRAME)
+                return
+            count, last = await self.resume(last_id)
+            await self.send_json({"type": "resumed", "last_id": last, "count": count})
+        else:
+            await self.receive_frame(kind, content)
+
+    async def send_error(self, code: str, text: str) -> None:
+        await self.send_json({"type": "error", "code": code, "error": text})
+
+    async def session_closed(self, event: dict[str, Any]) -> None:
+        """Sent to user.<id> on logout: close if this socket's own session is gone (others stay)."""
+        if not await self._session_alive():
+            await self.close(code=CLOSE_SESSION_ENDED)
+
+    @database_sync_to_async
+    def _session_alive(self) -> bool:
+        session = self.scope.get("session")
+        key = getattr(session, "session_key", None)
+        if key is None:
+            return False
+        fresh = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+        return fresh.get(SESSION_KEY) == str(self.user.pk)
+
+    # Hooks for the three consumers.
+    async def authorise(self, user: AbstractBaseUser) -> bool:
+        raise NotImplementedError
+
+    def groups_for(self) -> list[str]:
+        raise NotImplementedError
+
+    async def hello(self) -> dict[str, Any]:
+        return {}
+
+    async def resume(self, last_id: int) -> tuple[int, int]:
+        return 0, last_id
+
+    async def receive_frame(self, kind: str, content: dict[str, Any]) -> None:
+        await self.send_error("unknown_type", UNKNOWN_TYPE)
 
 
-class ConversationConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self) -> None:
-        await self.close(code=4403)
+class ToolbarConsumer(_BaseConsumer):
+    """/ws/toolbar/: the red badge and the panel of the logged staff member (S12–S14)."""
+
+    async def authorise(self, user: AbstractBaseUser) -> bool:
+        self.person = await database_sync_to_async(person_for_user)(user=user)
+        return person_chat_enabled(person=self.person)
+
+    def groups_for(self) -> list[str]:
+        return [realtime.person_group(self.person.pk)]
+
+    @database_sync_to_async
+    def _unread(self) -> int:
+        return selectors.ticket_unread_count(person_id=self.person.pk)
+
+    async def hello(self) -> dict[str, Any]:
+        return {"unread": await self._unread()}
+
+    async def resume(self, last_id: int) -> tuple[int, int]:
+        await self.person_badge({})
+        return 0, last_id
+
+    async def person_badge(self, event: dict[str, Any]) -> None:
+        # Counted here, after the event arrived: two badge events built in two processes may
+        # arrive out of order, and the count read last is the newest.
+        await self.send_json({"type": "person.badge", "unread": await self._unread()})
+
+    async def person_tickets(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "person.tickets", "ticket": event.get("ticket")})
 
 
-class QueueConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self) -> None:
-        await self.close(code=4403)
+class ConversationConsumer(_BaseConsumer):
+    """/ws/tickets/<number>/: one open conversation, for its requester or an attendant (S15, B2)."""
+
+    frame_types = frozenset({"resume", "read"})
+
+    async def authorise(self, user: AbstractBaseUser) -> bool:
+        self.ticket = await self._ticket(user)
+        # Ids already forwarded live before the client's resume, so the replay skips them;
+        # after the resume, the highest id sent, so late duplicates are dropped.
+        self.live_sent: set[int] = set()
+        self.sent_up_to: int | None = None
+        return self.ticket is not None
+
+    @database_sync_to_async
+    def _ticket(self, user: AbstractBaseUser) -> Ticket | None:
+        try:
+            return selectors.ticket_get_for_user(user=user, number=self.scope["url_route"]["kwargs"]["number"])
+        except Http404:
+            return None
+
+    def groups_for(self) -> list[str]:
+        return [realtime.ticket_group(self.ticket.pk)]
+
+    @database_sync_to_async
+    def _status(self) -> dict[str, Any]:
+        return realtime.ticket_payload(Ticket.objects.get(pk=self.ticket.pk))
+
+    async def hello(self) -> dict[str, Any]:
+        return {"ticket": await self._status()}
+
+    @database_sync_to_async
+    def _payloads_after(self, after_id: int) -> list[dict[str, Any]]:
+        messages = selectors.message_list(ticket=self.ticket, after_id=after_id, limit=REPLAY_BATCH)
+        return [realtime.message_payload(message) for message in messages]
+
+    async def resume(self, last_id: int) -> tuple[int, int]:
+        """Every message with an id above last_id, from the database, in order, once."""
+        count, cursor = 0, last_id
+        while True:
+            batch = await self._payloads_after(cursor)
+            for payload in batch:
+                if payload["id"] not in self.live_sent:
+                    await self.send_json({"type": "ticket.message", "message": payload})
+                    count += 1
+            if batch:
+                cursor = batch[-1]["id"]
+            if len(batch) < REPLAY_BATCH:
+                break
+        self.sent_up_to = max([cursor, *self.live_sent])
+        self.live_sent = set()
+        # The status may have changed while the client was away.
+        await self.send_json({"type": "ticket.status", "ticket": await self._status()})
+        return count, self.sent_up_to
+
+    async def receive_frame(self, kind: str, content: dict[str, Any]) -> None:
+        up_to = _parse_id(content.get("up_to"))
+        if up_to is None:
+            await self.send_error("bad_frame", BAD_FRAME)
+            return
+        await self._mark_read(up_to)
+
+    @database_sync_to_async
+    def _mark_read(self, up_to: int) -> None:
+        """The page shows the other side's messages up to this id: they are read (the badge follows)."""
+        try:
+            ticket = selectors.ticket_get_for_user(user=self.user, number=self.ticket.pk)
+        except Http404:
+            return
+        services.ticket_mark_read(ticket=ticket, user=self.user, up_to=up_to)
+
+    async def ticket_message(self, event: dict[str, Any]) -> None:
+        message_id = event["message"]["id"]
+        if self.sent_up_to is None:
+            self.live_sent.add(message_id)
+        elif message_id <= self.sent_up_to:
+            return
+        else:
+            self.sent_up_to = message_id
+        await self.send_json({"type": "ticket.message", "message": event["message"]})
+
+    async def ticket_status(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "ticket.status", "ticket": event["ticket"]})
+
+
+class QueueConsumer(_BaseConsumer):
+    """/ws/queue/: the attendants' queue page, refetched on every change (B7)."""
+
+    async def authorise(self, user: AbstractBaseUser) -> bool:
+        return await database_sync_to_async(selectors.user_is_attendant)(user=user)
+
+    def groups_for(self) -> list[str]:
+        return [realtime.QUEUE_GROUP]
+
+    async def queue_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "queue.changed", "ticket": event.get("ticket")})

@@ -11,6 +11,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,7 +36,10 @@ def user_group(user_id: int) -> str:
 
 
 def message_payload(message: Message) -> dict[str, Any]:
-    """What a client needs to draw one line of the dialog; attachments must be prefetched or loaded."""
+    """What a client needs to draw one line of the dialog, as templates/tickets/_message.html draws it.
+
+    Attachments must be prefetched or loaded. Plain text only: the browser inserts it with textContent.
+    """
     created = timezone.localtime(message.created_at)
     return {
         "id": message.pk,
@@ -52,6 +56,7 @@ def message_payload(message: Message) -> dict[str, Any]:
                 "id": attachment.pk,
                 "name": attachment.original_name,
                 "size": attachment.size,
+                "size_display": filesizeformat(attachment.size),
                 "url": reverse("attachment-download", args=[attachment.pk]),
             }
             for attachment in message.attachments.all()
@@ -127,5 +132,9 @@ def publish_ticket_changed(ticket: Ticket) -> None:
 
 
 def close_user_sockets(user_id: int) -> None:
-    """Logging out closes the user's open sockets (channels issue 1324)."""
+    """Logging out closes the user's open sockets (channels issue 1324).
+
+    Every socket of the user hears it; each one closes if its own session is gone, so logging out
+    on one device leaves the user's other sessions connected.
+    """
     _send(user_group(user_id), {"type": "session.closed"})

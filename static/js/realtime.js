@@ -1,0 +1,407 @@
+/*
+ * Atende Chat real time: the toolbar badge, the open conversation and the admin queue over websockets.
+ *
+ * Reads the shared markup contract (docs/realtime.md): body[data-person] opens /ws/toolbar/,
+ * ol#dialog[data-ws] opens the conversation, #queue-live[data-ws] opens the queue.
+ * The database is the truth: on every (re)connect the page sends the last message id it shows
+ * and the server replays what is newer; messages are keyed by data-id, so none shows twice.
+ * User text is only ever inserted with textContent.
+ */
+(function () {
+  "use strict";
+
+  var CLOSE_RENEW = 4000; // the server renews old sockets: reconnect at once
+  var CLOSE_SESSION_ENDED = 4401; // logged out: reload, the server sends the login page
+  var CLOSE_FORBIDDEN = 4403; // not allowed: do not retry
+  var FIRST_DELAY = 1000;
+  var MAX_DELAY = 30000;
+  var STATUS_GRACE = 1500; // a quick renewal does not flash "Reconectando…"
+  var QUEUE_DEBOUNCE = 500;
+  var RECONNECTING = "Reconectando\u2026";
+
+  var downSockets = 0;
+  var statusTimer = null;
+
+  function showStatus() {
+    var status = document.getElementById("connection-status");
+    if (!status) {
+      return;
+    }
+    clearTimeout(statusTimer);
+    if (downSockets > 0) {
+      statusTimer = setTimeout(function () {
+        status.textContent = RECONNECTING;
+        status.hidden = false;
+      }, STATUS_GRACE);
+    } else {
+      status.hidden = true;
+    }
+  }
+
+  function socketURL(path) {
+    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
+  }
+
+  // Exponential back-off with jitter: half the step is fixed, half random, so that a whole
+  // municipality reconnecting after a deploy does not arrive in one wave.
+  function backoff(attempt) {
+    var step = Math.min(MAX_DELAY, FIRST_DELAY * Math.pow(2, attempt));
+    return step / 2 + Math.random() * (step / 2);
+  }
+
+  /*
+   * One self-healing socket. `handlers[type](data, isReconnect)` receives the server's frames;
+   * `lastId()` gives what to resume from.
+   */
+  function live(path, handlers, lastId) {
+    var attempt = 0;
+    var timer = null;
+    var down = false;
+    var everOpened = false;
+    var socket = null;
+
+    function setDown(value) {
+      if (value !== down) {
+        down = value;
+        downSockets += value ? 1 : -1;
+        showStatus();
+      }
+    }
+
+    function connect() {
+      timer = null;
+      socket = new WebSocket(socketURL(path));
+      var reconnect = everOpened;
+      socket.addEventListener("message", function (event) {
+        var data;
+        try {
+          data = JSON.parse(event.data);
+        } catch (error) {
+          return;
+        }
+        if (!data || typeof data.type !== "string") {
+          return;
+        }
+        if (data.type === "hello") {
+          attempt = 0;
+          everOpened = true;
+          setDown(false);
+          socket.send(JSON.stringify({ type: "resume", last_id: lastId ? lastId() : 0 }));
+        }
+        var handler = handlers[data.type];
+        if (handler) {
+          handler(data, reconnect);
+        }
+      });
+      socket.addEventListener("close", function (event) {
+        socket = null;
+        if (event.code === CLOSE_FORBIDDEN) {
+          setDown(false);
+          return;
+        }
+        if (event.code === CLOSE_SESSION_ENDED) {
+          location.reload();
+          return;
+        }
+        setDown(true);
+        timer = setTimeout(connect, event.code === CLOSE_RENEW ? 0 : backoff(attempt++));
+      });
+    }
+
+    // Back on the network: try now rather than at the end of the back-off.
+    window.addEventListener("online", function () {
+      if (timer !== null) {
+        clearTimeout(timer);
+        connect();
+      }
+    });
+
+    connect();
+    return {
+      send: function (data) {
+        if (socket && socket.readyState === WebSocket.OPEN) {
+          socket.send(JSON.stringify(data));
+        }
+      },
+    };
+  }
+
+  /* ---- Toolbar: the red badge (set from the server's count) and the panel ---- */
+
+  function setBadge(count) {
+    var api = window.AtendeChat;
+    if (api && typeof api.setBadge === "function") {
+      api.setBadge(count);
+      return;
+    }
+    var badge = document.getElementById("chat-badge");
+    if (badge) {
+      badge.textContent = String(count);
+      badge.hidden = count === 0;
+    }
+  }
+
+  function refreshPanel() {
+    var api = window.AtendeChat;
+    if (api && typeof api.refreshPanel === "function") {
+      api.refreshPanel();
+    }
+  }
+
+  function startToolbar() {
+    live("/ws/toolbar/", {
+      hello: function (data) {
+        setBadge(data.unread);
+      },
+      "person.badge": function (data) {
+        setBadge(data.unread);
+      },
+      "person.tickets": refreshPanel,
+      resumed: function (data, reconnect) {
+        // The panel may have changed while the socket was down.
+        if (reconnect) {
+          refreshPanel();
+        }
+      },
+    });
+  }
+
+  /* ---- Conversation: live messages, in id order, each once; the status ---- */
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  // The text with its line breaks, like Django's linebreaksbr, without parsing any HTML.
+  function withLineBreaks(node, text) {
+    String(text)
+      .replace(/\r\n?/g, "\n")
+      .split("\n")
+      .forEach(function (line, index) {
+        if (index > 0) {
+          node.appendChild(document.createElement("br"));
+        }
+        node.appendChild(document.createTextNode(line));
+      });
+    return node;
+  }
+
+  // Mirrors templates/tickets/_message.html: keep the two in step.
+  function messageItem(message) {
+    var item = element("li", "msg msg-" + message.author_kind + " msg-kind-" + message.kind);
+    item.dataset.id = String(message.id);
+    if (message.author_kind === "system") {
+      item.appendChild(element("p", "msg-system", message.body));
+      return item;
+    }
+    if (message.kind !== "files") {
+      var head = element("p", "msg-head");
+      head.appendChild(element("strong", null, message.author_name));
+      head.appendChild(document.createTextNode(" diz (" + message.created_display + "):"));
+      item.appendChild(head);
+    }
+    item.appendChild(withLineBreaks(element("p", "msg-body"), message.body));
+    if (message.attachments && message.attachments.length) {
+      var files = element("ul", "msg-files");
+      message.attachments.forEach(function (attachment) {
+        var row = element("li");
+        var link = element("a", "download");
+        link.href = attachment.url;
+        link.setAttribute("download", "");
+        link.title = "Baixar " + attachment.name;
+        var arrow = element("span", "arrow", "\u2B07");
+        arrow.setAttribute("aria-hidden", "true");
+        link.appendChild(arrow);
+        link.appendChild(document.createTextNode(" "));
+        link.appendChild(element("span", "file-name", attachment.name));
+        row.appendChild(link);
+        row.appendChild(document.createTextNode(" "));
+        row.appendChild(element("span", "file-size", "(" + attachment.size_display + ")"));
+        files.appendChild(row);
+      });
+      item.appendChild(files);
+    }
+    return item;
+  }
+
+  function shownIds(dialog) {
+    return Array.prototype.map.call(dialog.querySelectorAll("[data-id]"), function (node) {
+      return Number(node.dataset.id) || 0;
+    });
+  }
+
+  function startConversation(dialog) {
+    var channel = null;
+    var readTimer = null;
+
+    function lastShown() {
+      return Math.max.apply(null, [Number(dialog.dataset.lastId) || 0].concat(shownIds(dialog)));
+    }
+
+    // What the page shows while it is visible is read: the badge clears on every page (S12, S14).
+    function markRead() {
+      clearTimeout(readTimer);
+      readTimer = setTimeout(function () {
+        if (document.visibilityState === "visible" && channel) {
+          channel.send({ type: "read", up_to: lastShown() });
+        }
+      }, 300);
+    }
+
+    function append(message) {
+      var id = Number(message.id);
+      if (!id || dialog.querySelector('[data-id="' + id + '"]')) {
+        return; // already shown
+      }
+      var nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
+      var item = messageItem(message);
+      var later = Array.prototype.find.call(dialog.querySelectorAll("[data-id]"), function (node) {
+        return Number(node.dataset.id) > id;
+      });
+      dialog.insertBefore(item, later || null);
+      if (nearBottom && !later) {
+        item.scrollIntoView({ block: "end" });
+      }
+      if (id > (Number(dialog.dataset.lastId) || 0)) {
+        dialog.dataset.lastId = String(id);
+      }
+      markRead();
+    }
+
+    function showStatusOf(ticket) {
+      var status = document.getElementById("ticket-status");
+      if (status && ticket.status_display) {
+        status.textContent = ticket.status_display;
+      }
+      var form = document.getElementById("message-form");
+      if (form) {
+        Array.prototype.forEach.call(form.elements, function (control) {
+          control.disabled = Boolean(ticket.closed);
+        });
+        form.setAttribute("aria-disabled", ticket.closed ? "true" : "false");
+      }
+    }
+
+    channel = live(
+      dialog.dataset.ws,
+      {
+        hello: function (data) {
+          showStatusOf(data.ticket);
+        },
+        "ticket.message": function (data) {
+          append(data.message);
+        },
+        "ticket.status": function (data) {
+          showStatusOf(data.ticket);
+        },
+      },
+      lastShown
+    );
+    document.addEventListener("visibilitychange", markRead);
+  }
+
+  /* ---- Admin queue: refetch the page and swap the list, when nobody is using it ---- */
+
+  function startQueue(holder) {
+    var timer = null;
+
+    function currentList() {
+      return document.getElementById("changelist-form") || document.getElementById("result_list");
+    }
+
+    // Swapping the list under an attendant who is selecting rows or typing would lose their work.
+    function inUse(list) {
+      if (list.querySelector("input.action-select:checked")) {
+        return true;
+      }
+      // Typing or choosing in a field of the list (a focused checkbox or button is not work in progress).
+      var active = document.activeElement;
+      if (!active || !list.contains(active)) {
+        return false;
+      }
+      var typing = active.tagName === "INPUT" && !/^(checkbox|radio|submit|button|reset)$/.test(active.type);
+      return typing || active.tagName === "SELECT" || active.tagName === "TEXTAREA";
+    }
+
+    function refetch() {
+      timer = null;
+      var list = currentList();
+      if (!list) {
+        return;
+      }
+      if (inUse(list)) {
+        schedule(2000);
+        return;
+      }
+      fetch(location.href, { credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(list.id);
+          var current = currentList();
+          if (!fresh || !current || inUse(current)) {
+            return;
+          }
+          current.replaceWith(document.importNode(fresh, true));
+          // Django's actions.js binds to the rows it found at load: bind it to the new ones.
+          var checkboxes = document.querySelectorAll("tr input.action-select");
+          if (checkboxes.length && typeof window.Actions === "function") {
+            window.Actions(checkboxes);
+          }
+        })
+        .catch(function () {
+          schedule(5000);
+        });
+    }
+
+    function schedule(delay) {
+      if (timer === null) {
+        timer = setTimeout(refetch, delay);
+      }
+    }
+
+    live(holder.dataset.ws, {
+      "queue.changed": function () {
+        schedule(QUEUE_DEBOUNCE);
+      },
+      // Whatever changed while the socket was down, or between the page load and the join.
+      resumed: function () {
+        schedule(QUEUE_DEBOUNCE);
+      },
+    });
+  }
+
+  function start() {
+    if (typeof WebSocket === "undefined") {
+      return; // the five-minute refresh and "Atualizar" remain (S13)
+    }
+    if (document.body.dataset.person) {
+      startToolbar();
+    }
+    var dialog = document.getElementById("dialog");
+    if (dialog && dialog.dataset.ws) {
+      startConversation(dialog);
+    }
+    var queue = document.getElementById("queue-live");
+    if (queue && queue.dataset.ws) {
+      startQueue(queue);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,145 @@
+"""Helpers for websocket tests: real session cookies, the real ASGI stack, a clean channel layer.
+
+Tests are synchronous functions that run one async scenario with ``async_to_sync``: the consumers'
+``database_sync_to_async`` calls then come back to the test's own thread and database connection.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from atende_chat.asgi import application
+
+ORIGIN = b"http://testserver"
+
+
+def session_cookie(user) -> str:
+    """Log in for real (a session row) and return the cookie value the browser would send."""
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def logged_client(user) -> tuple[Client, str]:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client, client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def communicator(path: str, cookie: str | None = None, origin: bytes | None = ORIGIN) -> WebsocketCommunicator:
+    """A websocket through the whole stack: origin check, cookies, session, auth, routing."""
+    headers = []
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if cookie is not None:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def open_socket(path: str, cookie: str, *, resume: int | None = 0) -> tuple[WebsocketCommunicator, dict]:
+    """Connect, read the hello and, unless resume is None, resume from that id and read up to "resumed"."""
+    socket = communicator(path, cookie)
+    connected, _ = await socket.connect()
+    assert connected
+    hello = await socket.receive_json_from()
+    assert hello["type"] == "hello", hello
+    if resume is not None:
+        await socket.send_json_to({"type": "resume", "last_id": resume})
+        await frames_until(socket, "resumed")
+    return socket, hello
+
+
+async def frames_until(socket: WebsocketCommunicator, kind: str, wait: float = 3) -> list[dict[str, Any]]:
+    """Every frame up to and including the first of the given type."""
+    frames = []
+    while True:
+        frame = await socket.receive_json_from(timeout=wait)
+        frames.append(frame)
+        if frame["type"] == kind:
+            return frames
+
+
+async def next_output(socket: WebsocketCommunicator, wait: float = 3) -> dict[str, Any]:
+    """The next raw ASGI message (a send or a close), decoded when it is a text frame."""
+    output = await socket.receive_output(timeout=wait)
+    if output["type"] == "websocket.send":
+        return {"type": "websocket.send", **json.loads(output["text"])}
+    return output
+
+
+@pytest.fixture(autouse=True)
+def clean_layer(transactional_db):
+    """Nothing left in the layer (groups, queued events) from an earlier test."""
+    async_to_sync(get_channel_layer().flush)()
+    yield
+
+
+class Daphne:
+    """Another ASGI server process on the test database and the same Redis layer; it can be stopped and restarted."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.address = f"127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        # A file, not a pipe: a pipe nobody reads would block the server once full.
+        self.log = tempfile.TemporaryFile()
+        db = settings.DATABASES["default"]
+        credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+        self.env = {
+            **os.environ,
+            # The test database, where the test's committed rows are.
+            "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+            "DJANGO_SETTINGS_MODULE": "atende_chat.settings",
+        }
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "atende_chat.asgi:application"],
+            cwd=Path(__file__).resolve().parents[2],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    self.log.seek(0)
+                    raise RuntimeError(self.log.read().decode()) from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def daphne(transactional_db):
+    server = Daphne()
+    server.start()
+    yield server
+    server.stop()
+    server.log.close()
