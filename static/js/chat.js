@@ -197,9 +197,19 @@
       }
       return; // Esc closes the modal dialog natively.
     }
-    if (event.key === "Enter" && event.target.classList && event.target.classList.contains("ticket-row")) {
+    var isRow = event.target.classList && event.target.classList.contains("ticket-row");
+    if (isRow && event.key === "Enter") {
       event.preventDefault();
       openTicket(event.target);
+      return;
+    }
+    if (isRow && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      var rows = Array.prototype.slice.call(event.target.closest("table").querySelectorAll(".ticket-row"));
+      var next = rows[rows.indexOf(event.target) + (event.key === "ArrowDown" ? 1 : -1)];
+      if (next) {
+        event.preventDefault();
+        next.focus();
+      }
       return;
     }
     if (event.key === "Escape" && popover && !panel.hidden) {
