@@ -26,7 +26,7 @@ def registration(request: HttpRequest) -> HttpResponse:
     person = request_person(request)
     if person is None:
         return render(request, "people/no_person.html", status=404)
-    form = RegistrationForm(request.POST or None, person=person)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             form.save()

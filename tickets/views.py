@@ -168,7 +168,7 @@ def chat_window(request: HttpRequest, person: Person) -> HttpResponse:
 @chat_page()
 def ticket_new(request: HttpRequest, person: Person) -> HttpResponse:
     """ "Novo Atendimento" (S7, S8, S11): the reason and files open a ticket; then its page shows it waiting."""
-    form = TicketOpenForm(request.POST or None, modules=list(module_list_active()))
+    form = TicketOpenForm(request.POST if request.method == "POST" else None, modules=list(module_list_active()))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,7 +227,7 @@ def my_data(request: HttpRequest, person: Person) -> HttpResponse:
 def ticket_detail(request: HttpRequest, person: Person, number: int) -> HttpResponse:
     """The conversation (S9, S15): GET reads it (and marks the attendant's messages read), POST answers."""
     ticket = _own_ticket(request, person, number)
-    form = MessageForm(request.POST or None, waiting=_waiting(ticket))
+    form = MessageForm(request.POST if request.method == "POST" else None, waiting=_waiting(ticket))
     if request.method == "POST" and form.is_valid():
         try:
             services.ticket_message_create(

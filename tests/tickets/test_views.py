@@ -536,3 +536,16 @@ def test_pages_carry_no_inline_script_nor_inline_handlers(person_client, ticket,
         html = person_client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"\son[a-z]+\s*=", html), url
+
+
+def test_an_empty_post_is_refused_not_ignored(person_client, ticket):
+    assert person_client.post("/chat/novo/", {}).status_code == 400
+    assert person_client.post(f"/chat/atendimentos/{ticket.number}/", {}).status_code == 400
+    assert Ticket.objects.count() == 1 and ticket.messages.count() == 1
+
+
+def test_a_file_alone_is_a_valid_answer(person_client, ticket, django_uploads):
+    upload = SimpleUploadedFile("extrato.ofx", b"OFXHEADER:100", content_type="application/x-ofx")
+    response = person_client.post(f"/chat/atendimentos/{ticket.number}/", {"files": [upload]})
+    assert response.status_code == 302
+    assert ticket.messages.filter(kind=Message.Kind.FILES).count() == 1
