@@ -97,7 +97,9 @@ def gate_response(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tickets/gate.html",
-        shell_context(request, {"gate_code": CONTACTS_MISSING_CODE, "gate_text": CONTACTS_MISSING}),
+        shell_context(
+            request, {"gate_code": CONTACTS_MISSING_CODE, "gate_text": CONTACTS_MISSING, "gate_details": GATE_DETAILS}
+        ),
         status=403,
     )
 
@@ -109,7 +111,6 @@ def shell_context(request: HttpRequest, context: dict) -> dict:
     return {
         "chat_unread": unread,
         "support_phone": settings.SUPPORT_PHONE,
-        "gate_details": GATE_DETAILS,
         **context,
     }
 
