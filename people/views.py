@@ -9,23 +9,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tickets.realtime import close_user_sockets
+from tickets.views import request_person, shell_context
 
 from .forms import RegistrationForm
-from .selectors import person_for_user
+from .selectors import person_has_required_contacts
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The ERP host shell (S1): toolbar, module title, search box, and the chat icon when enabled."""
-    return render(request, "people/shell.html")
+    return render(request, "people/shell.html", shell_context(request, {}))
 
 
 @login_required
 def registration(request: HttpRequest) -> HttpResponse:
-    person = person_for_user(user=request.user)
+    person = request_person(request)
     if person is None:
         return render(request, "people/no_person.html", status=404)
-    form = RegistrationForm(request.POST or None, person=person)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             form.save()
@@ -34,8 +35,9 @@ def registration(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Cadastro atualizado.")
             return redirect("person-registration")
+    context = {"form": form, "person": person, "has_contacts": person_has_required_contacts(person=person)}
     return render(
-        request, "people/registration.html", {"form": form, "person": person}, status=400 if form.errors else 200
+        request, "people/registration.html", shell_context(request, context), status=400 if form.errors else 200
     )
 
 

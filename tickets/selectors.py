@@ -3,7 +3,7 @@
 Every list here costs a fixed number of queries, whatever the data size.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -174,3 +174,24 @@ def queue_summary(*, user: AbstractBaseUser, now: datetime | None = None) -> dic
     oldest = totals.pop("oldest")
     totals["longest_wait"] = now - oldest if oldest else None
     return totals
+
+
+def attendance_next_start(*, at: datetime) -> datetime | None:
+    """The start of the first attendance period after `at` (America/Sao_Paulo); None when there are no periods.
+
+    Tells the person whose ticket went "Chat Off-Line" when it will be answered.
+    """
+    zone = ZoneInfo(settings.TIME_ZONE)
+    local = timezone.localtime(at, zone)
+    periods = list(AttendancePeriod.objects.all())
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        starts = sorted(
+            datetime.combine(day, period.starts_at, tzinfo=zone)
+            for period in periods
+            if period.weekday == day.weekday()
+        )
+        for start in starts:
+            if start > local:
+                return start
+    return None

@@ -9,18 +9,6 @@ from tickets import errors, services
 from tickets.models import Message, Status, Ticket
 
 
-@pytest.fixture
-def stock_upload_handlers(settings):
-    """Django's own upload handlers: the size-limiting one belongs to the attachments work and is tested there.
-
-    What is proven here is that the admin hands request.FILES to the service.
-    """
-    settings.FILE_UPLOAD_HANDLERS = [
-        "django.core.files.uploadhandler.MemoryFileUploadHandler",
-        "django.core.files.uploadhandler.TemporaryFileUploadHandler",
-    ]
-
-
 def ticket_url(ticket: Ticket) -> str:
     return reverse("admin:tickets_ticket_change", args=[ticket.pk])
 
@@ -109,9 +97,7 @@ def test_first_reply_takes_the_ticket_and_sets_first_response(attendant_client, 
 
 
 @pytest.mark.django_db
-def test_reply_with_a_file_stores_it_and_says_the_attendant_sent_a_file(
-    attendant_client, ticket, stock_upload_handlers
-):
+def test_reply_with_a_file_stores_it_and_says_the_attendant_sent_a_file(attendant_client, ticket):
     upload = SimpleUploadedFile("orientacoes.txt", b"Passo 1: acesse o modulo.\n", content_type="text/plain")
 
     response = attendant_client.post(ticket_url(ticket), {"body": "Segue o passo a passo.", "files": [upload]})
@@ -153,7 +139,7 @@ def test_reply_to_a_ticket_of_another_attendant_is_refused_and_the_text_kept(att
 
 
 @pytest.mark.django_db
-def test_a_refused_reply_keeps_what_was_typed(attendant_client, ticket, settings, stock_upload_handlers):
+def test_a_refused_reply_keeps_what_was_typed(attendant_client, ticket, settings):
     settings.ATTACHMENT_MAX_FILES = 1
     files = [SimpleUploadedFile(f"{n}.txt", b"x", content_type="text/plain") for n in range(2)]
 
