@@ -17,7 +17,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -61,6 +62,16 @@ class SMTPHandler:
         self.released = threading.Event()
         self._lock = threading.Lock()
 
+    def reset(self) -> None:
+        with self._lock:
+            self.received.clear()
+            self.envelopes.clear()
+            self.refusals.clear()
+            self.attempts = 0
+            self.hold_next = False
+            self.holding.clear()
+            self.released.clear()
+
     def refuse_next(self, count: int, reply: str = "451 4.3.0 Falha temporaria, tente mais tarde") -> None:
         with self._lock:
             self.refusals.extend([reply] * count)
@@ -90,8 +101,8 @@ class SMTPHandler:
         return "250 2.0.0 Mensagem aceita"
 
 
-@pytest.fixture
-def smtp_server():
+@contextmanager
+def running_smtp_server() -> Iterator[tuple[SMTPHandler, int]]:
     """A real SMTP server on a free loopback port; yields (handler, port)."""
     handler = SMTPHandler()
     port = free_port()
@@ -102,6 +113,12 @@ def smtp_server():
     finally:
         handler.release()
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    with running_smtp_server() as server:
+        yield server
 
 
 @pytest.fixture
@@ -178,8 +195,8 @@ class Worker:
         assert self.process.poll() is None, "worker exited:\n" + self.output()
         return self
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
+    def output(self, since: int = 0) -> str:
+        return self.log.read_text(errors="replace")[since:] if self.log.exists() else ""
 
     def kill(self) -> None:
         """SIGKILL: no warm shutdown, nothing acknowledged, as when a machine dies."""
@@ -211,6 +228,29 @@ def start_worker(tmp_path, smtp_server):
     yield _start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture(scope="module")
+def module_smtp_server():
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_worker(django_db_setup, module_smtp_server, tmp_path_factory):
+    """One worker for a whole test module: starting one costs seconds."""
+    purge_broker()
+    worker = Worker(tmp_path_factory.mktemp("worker") / "worker.log", module_smtp_server[1]).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def worker(module_worker, module_smtp_server):
+    """The module's worker and SMTP server, the server's record cleared; yields (worker, handler, log offset)."""
+    handler, _ = module_smtp_server
+    handler.reset()
+    yield module_worker, handler, len(module_worker.output())
 
 
 @pytest.fixture
