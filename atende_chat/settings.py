@@ -182,6 +182,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # countdown is held unacknowledged by the worker, so the timeout must be longer than the longest
 # retry delay or the retry would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# `worker --beat` keeps its schedule state here, not in the current directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "transcript-outbox-sweep": {
         "task": "tickets.transcript_outbox_sweep",

@@ -43,7 +43,12 @@ def send_transcript(self, ticket_id: int) -> str:
     try:
         return transcript_send(ticket_id=ticket_id)
     except TRANSIENT_ERRORS as error:
-        final = self.request.retries >= settings.TRANSCRIPT_MAX_RETRIES or transcript_error_is_permanent(error)
+        final = (
+            self.request.retries >= settings.TRANSCRIPT_MAX_RETRIES
+            or transcript_error_is_permanent(error)
+            # Embedded mode runs the task inside the request: no waiting there; the admin can send again.
+            or self.app.conf.task_always_eager
+        )
         countdown = 0 if final else retry_countdown(self.request.retries)
         transcript_record_error(ticket_id=ticket_id, error=error, final=final, retry_in=countdown)
         if final:

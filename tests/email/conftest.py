@@ -50,7 +50,10 @@ def free_port() -> int:
 
 
 class SMTPHandler:
-    """Accepts messages and keeps them; can refuse the next ones or hold one until released."""
+    """Accepts messages and keeps them; can refuse the next ones or hold one until released.
+
+    A long Message-ID is folded onto a continuation line on the wire: compare it stripped.
+    """
 
     def __init__(self) -> None:
         self.received: list[email.message.EmailMessage] = []

@@ -68,7 +68,7 @@ def test_embedded_default_sends_inline_and_writes_the_email_under_var_mail(tmp_p
     raw = log.read_bytes().split(b"\n" + b"-" * 79 + b"\n")[0]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["To"] == found["email"]
-    assert message["Message-ID"] == found["message_id"]
+    assert message["Message-ID"].strip() == found["message_id"]
     assert (
         message["Subject"]
         == f"Atendimento {found['ticket']} (Nota Fiscal Eletrônica Web) – Chat Concluído pelo Usuário"

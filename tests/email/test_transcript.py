@@ -145,7 +145,7 @@ def test_temporary_refusals_are_retried_until_the_server_accepts(conversation, s
     assert smtp_mailer.attempts == 3 and len(smtp_mailer.received) == 1
     outbox = TranscriptOutbox.objects.get(ticket=ticket)
     assert outbox.attempts == 3 and outbox.failed_at is None and outbox.last_error == ""
-    assert smtp_mailer.received[0]["Message-ID"] == outbox.message_id
+    assert smtp_mailer.received[0]["Message-ID"].strip() == outbox.message_id
 
 
 @pytest.mark.django_db
@@ -231,3 +231,22 @@ def test_sweep_requeues_old_unsent_rows_only(person, open_ticket, settings, mail
     (mail,) = mailoutbox
     assert mail.subject.startswith(f"Atendimento {stuck.number} ")
     assert TranscriptOutbox.objects.get(ticket=recent).sent_at is None
+
+
+@pytest.mark.django_db
+def test_inline_mode_records_a_failure_at_once_instead_of_retrying_inside_the_request(
+    ticket, person, smtp_mailer, django_capture_on_commit_callbacks
+):
+    from atende_chat.celery import app
+
+    smtp_mailer.refuse_next(10)
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.ticket_conclude_by_requester(ticket=ticket, user=person.user)
+    finally:
+        app.conf.task_always_eager = False
+
+    assert smtp_mailer.attempts == 1
+    outbox = TranscriptOutbox.objects.get(ticket=ticket)
+    assert outbox.failed_at is not None and "451" in outbox.last_error

@@ -35,7 +35,7 @@ def test_conclusion_reaches_the_smtp_server_through_the_worker(conversation, per
     wait_tasks_done(worker, since, 1)
     (received,) = handler.received
     assert handler.envelopes == [[f"pessoa{person.pk}@prefeitura.sc.gov.br"]]
-    assert received["Message-ID"] == outbox.message_id
+    assert received["Message-ID"].strip() == outbox.message_id
     assert received["Subject"] == f"Atendimento {ticket.number} (Nota Fiscal Eletrônica Web) – Concluído"
     assert received.get_body(("plain",)).get_content().count("Reenvie a nota, por favor.") == 1
     assert "<strong>Ana Paula Schmitt</strong> diz" in received.get_body(("html",)).get_content()
@@ -55,7 +55,7 @@ def test_server_refusing_twice_then_accepting_gets_one_email(conversation, worke
     log = wait_tasks_done(worker, since, 1)
     assert handler.attempts == 3 and len(handler.received) == 1
     assert outbox.attempts == 3 and outbox.failed_at is None and outbox.last_error == ""
-    assert handler.received[0]["Message-ID"] == outbox.message_id
+    assert handler.received[0]["Message-ID"].strip() == outbox.message_id
     assert log.count("retry in") == 2
 
 
