@@ -175,7 +175,7 @@ def transcript_record_error(*, ticket_id: int, error: BaseException, final: bool
         logger.exception("Could not record the transcript error of ticket %s", ticket_id)
     # While a retry waits in the broker, the sweep leaves the row alone.
     try:
-        if retry_in:
+        if not final:
             cache.set(_retry_key(ticket_id), True, timeout=retry_in + settings.CELERY_TASK_TIME_LIMIT + 60)
         else:
             cache.delete(_retry_key(ticket_id))

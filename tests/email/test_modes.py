@@ -97,3 +97,13 @@ def test_broker_down_at_conclusion_keeps_the_conclusion_and_leaves_the_row_for_t
     outbox = TranscriptOutbox.objects.get(ticket_id=found["ticket"])
     assert outbox.sent_at is None and outbox.failed_at is None
     assert "tickets.send_transcript" in stderr and "in on_commit()" in stderr  # logged, not raised
+
+
+def test_visibility_timeout_shorter_than_the_longest_retry_refuses_to_start():
+    """Redis would hand a retry waiting for its countdown to a second worker: the settings say so at once."""
+    env = clean_env(DEBUG="true", CELERY_VISIBILITY_TIMEOUT="600", TRANSCRIPT_RETRY_BACKOFF_MAX="900")
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT deve ser maior que TRANSCRIPT_RETRY_BACKOFF_MAX" in out.stderr
