@@ -188,6 +188,7 @@ else:
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = not bool(REDIS_URL)
+# Embedded mode: a failing inline task is logged and recorded, never raised into the request.
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -196,11 +197,18 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
+# A task is acknowledged only when it has finished; a worker that dies leaves it to be delivered again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than the longest retry back-off, so a re-delivered task is not doubled.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis re-delivers a message nobody acknowledged within visibility_timeout. A retry waiting for its
+# countdown is held unacknowledged by the worker, so the timeout must be longer than the longest
+# retry delay or the retry would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# `worker --beat` keeps its schedule state here, not in the current directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "transcript-outbox-sweep": {
         "task": "tickets.transcript_outbox_sweep",
@@ -236,6 +244,18 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Atende Chat <atendimento@ipm.com.br>")
+
+# The transcript e-mail (tickets/transcript.py, tickets/tasks.py). Retries wait
+# backoff * 2**n seconds (random up to that: full jitter), at most BACKOFF_MAX.
+TRANSCRIPT_MAX_RETRIES = env.int("TRANSCRIPT_MAX_RETRIES", default=8)
+TRANSCRIPT_RETRY_BACKOFF = env.int("TRANSCRIPT_RETRY_BACKOFF", default=30)
+TRANSCRIPT_RETRY_BACKOFF_MAX = env.int("TRANSCRIPT_RETRY_BACKOFF_MAX", default=900)
+# The sweep re-queues rows still unsent this long after the conclusion (a lost broker queue).
+TRANSCRIPT_SWEEP_AFTER = env.int("TRANSCRIPT_SWEEP_AFTER", default=300)
+# Files are attached while their total stays under this; above it they are only listed.
+TRANSCRIPT_ATTACH_MAX_BYTES = env.int("TRANSCRIPT_ATTACH_MAX_BYTES", default=5 * 1024 * 1024)
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= TRANSCRIPT_RETRY_BACKOFF_MAX:
+    raise environ.ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT deve ser maior que TRANSCRIPT_RETRY_BACKOFF_MAX.")
 
 # --- Product settings -----------------------------------------------------------------
 # Attachments (S10, B6): see attachments/validators.py and attachments/upload.py.

@@ -6,6 +6,7 @@ with ``transaction.on_commit``: nobody hears of a row before it can be read.
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -146,11 +147,15 @@ def _add_message(
 
 
 def _queue_transcript(ticket: Ticket) -> None:
-    """Write the outbox row in this transaction; queue the task after commit (B3)."""
+    """Write the outbox row in this transaction; queue the task after commit (B3).
+
+    robust: the conclusion stands whatever the broker says. A broker that cannot take the task
+    now is logged, not raised into the request; the outbox sweep queues the e-mail later.
+    """
     from .tasks import send_transcript
 
     TranscriptOutbox.objects.get_or_create(ticket=ticket)
-    send_transcript.delay_on_commit(ticket.pk)
+    transaction.on_commit(partial(send_transcript.delay, ticket.pk), robust=True)
 
 
 def ticket_open(
