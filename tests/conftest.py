@@ -16,6 +16,12 @@ def _always_open(db):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Factories set passwords for every user; the production hasher is slow by design."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -244,3 +244,8 @@ def _always_open():
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Nothing cached in this process matters to the stack's server."""
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher():
+    """The stack's server hashes with its own settings."""
