@@ -19,7 +19,7 @@ def person_chat_enabled(*, person: Person | None) -> bool:
 
 def person_has_required_contacts(*, person: Person) -> bool:
     """S5: at least one e-mail address AND one phone number."""
-    kinds = set(person.contacts.values_list("kind", flat=True).distinct())
+    kinds = set(person.contacts.order_by().values_list("kind", flat=True).distinct())
     return {Contact.Kind.EMAIL, Contact.Kind.PHONE} <= kinds
 
 

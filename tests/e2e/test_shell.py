@@ -9,7 +9,7 @@ def test_servidor_sees_the_chat_icon_on_the_toolbar(login_as):
     page = login_as("servidor")
     assert page.locator(".module-title").inner_text() == "CADASTROS ÚNICOS"
     assert page.get_by_placeholder("Pesquisa (Ctrl+Shift+F)").is_visible()
-    assert page.locator("#chat-icon").get_attribute("aria-label") == "Atendimento On-line"
+    assert page.get_by_role("link", name="Atendimento On-line", exact=True).is_visible()
 
 
 def test_semchat_sees_no_chat_icon(login_as):

@@ -80,7 +80,7 @@ def test_embedded_default_sends_inline_and_writes_the_email_under_var_mail(tmp_p
     assert "* Chat Concluído pelo Usuário!" in text
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_broker_down_at_conclusion_keeps_the_conclusion_and_leaves_the_row_for_the_sweep():
     env = clean_env(
         DEBUG="false",

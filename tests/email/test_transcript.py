@@ -175,7 +175,7 @@ def test_permanent_refusal_fails_at_once_without_retrying(conversation, smtp_mai
     assert outbox.failed_at is not None and "550" in outbox.last_error
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_wait_on_the_row_lock_and_send_once(conversation, smtp_mailer):
     ticket = conversation()
     smtp_mailer.hold_next_message()  # the first run stays inside the SMTP conversation

@@ -15,7 +15,7 @@ from tickets.tasks import send_transcript
 
 from .conftest import wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def wait_sent(ticket) -> TranscriptOutbox:

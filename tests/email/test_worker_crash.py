@@ -10,7 +10,7 @@ from tickets.tasks import transcript_outbox_sweep
 
 from .conftest import wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 VISIBILITY_TIMEOUT = 3
 

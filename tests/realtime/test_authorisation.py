@@ -8,7 +8,7 @@ from tickets import services
 
 from .conftest import communicator, next_output, open_socket, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUTES = ["/ws/toolbar/", "/ws/tickets/{number}/", "/ws/queue/"]
 

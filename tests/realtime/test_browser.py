@@ -16,7 +16,7 @@ from tickets.models import Message, Ticket
 
 from .conftest import session_cookie
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e, pytest.mark.slow]
 
 SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "realtime.js"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

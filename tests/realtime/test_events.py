@@ -10,7 +10,7 @@ from tickets.models import Message
 
 from .conftest import frames_until, open_socket, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Rollback(Exception):

@@ -7,7 +7,7 @@ from tickets.models import Message
 
 from .conftest import frames_until, open_socket, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BAD_FRAMES = [
     ("text", "isto não é json"),

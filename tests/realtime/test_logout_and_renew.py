@@ -8,7 +8,7 @@ from tickets import services
 
 from .conftest import communicator, frames_until, logged_client, next_output, open_socket, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_logging_out_closes_every_socket_of_that_session(ticket, person, attendant):

@@ -17,7 +17,7 @@ from tickets import services
 
 from .conftest import frames_until, logged_client, open_socket, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def redis_timeouts() -> list[float]:

@@ -7,7 +7,7 @@ from tickets import consumers, services
 
 from .conftest import frames_until, open_socket, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def post_fifty(ticket, person, attendant) -> list[int]:
