@@ -38,6 +38,7 @@ class Ctx:
     env: dict[str, str]
     out_dir: Path
     layer: object = None
+    only: set[str] = field(default_factory=set)
     sections: dict[str, Section] = field(default_factory=dict)
     children: list[asyncio.subprocess.Process] = field(default_factory=list)
 

@@ -9,6 +9,7 @@ A missing route or a refused socket raises NotAvailable; run.py turns that into 
 """
 
 import asyncio
+import contextlib
 import io
 import json
 import random
@@ -384,24 +385,28 @@ async def _storm(ctx: Ctx, socks: list[Sock], *, during_down, catch_up, section:
     done: dict[int, float] = {}
     failures: list[str] = []
     last_error: dict[int, str] = {}
+    rejected: list[str] = []
 
     async def survivor(index: int, sock: Sock) -> None:
         await sock.closed.wait()
         attempt = 0
         while time.monotonic() < deadline_box.get("deadline", float("inf")):
-            delay = min(2.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.5)  # noqa: S311
+            # Exponential back-off with full jitter (0.5 s doubling, capped at 15 s), as a browser client should.
+            delay = random.uniform(0, min(15.0, 0.5 * 2**attempt))  # noqa: S311
             await asyncio.sleep(delay)
             attempt += 1
             try:
                 await sock.open(open_timeout=10)
             except Refused as error:
-                failures.append(str(error))
-                return
+                # Daphne answers 403 when a consumer has not accepted within its connect timeout (5 s):
+                # a browser sees a failed socket and tries again, so does this client.
+                rejected.append(str(error))
+                continue
             except Exception as error:  # the server is still starting: try again
                 last_error[index] = repr(error)
                 continue
             try:
-                await catch_up(index, sock)
+                await catch_up(index, sock, max(1.0, deadline_box["deadline"] - time.monotonic()))
             except TimeoutError:
                 failures.append(f"socket {index}: not caught up")
                 return
@@ -417,7 +422,8 @@ async def _storm(ctx: Ctx, socks: list[Sock], *, during_down, catch_up, section:
         t_start = time.monotonic()
         deadline_box["deadline"] = t_start + ctx.sizes.storm_timeout
         ready = await asyncio.to_thread(_restart_server0, ctx)
-        await asyncio.wait_for(asyncio.gather(*tasks), ctx.sizes.storm_timeout + 15)
+        with contextlib.suppress(TimeoutError):  # the count below says how many made it
+            await asyncio.wait_for(asyncio.gather(*tasks), ctx.sizes.storm_timeout + 15)
     finally:
         for task in tasks:
             task.cancel()
@@ -425,12 +431,13 @@ async def _storm(ctx: Ctx, socks: list[Sock], *, during_down, catch_up, section:
     if failures:
         raise RuntimeError(f"{len(failures)} sockets failed to come back: {failures[0]}")
     if len(done) < len(socks):
-        example = next(iter(last_error.values()), "no error seen")
+        example = next(iter(last_error.values()), rejected[-1] if rejected else "no error seen")
         raise RuntimeError(
             f"only {len(done)} of {len(socks)} sockets were back within {ctx.sizes.storm_timeout:g} s ({example})"
         )
     back = [t - t_start for t in done.values()]
     section.put("sockets", len(socks))
+    section.put("handshakes_rejected", len(rejected))
     section.put("server_ready_s", round(ready, 2), "s")
     section.put("all_back_s", round(max(back), 2), "s")
     section.put("downtime_s", round(t_start - t_kill, 2), "s")
@@ -453,10 +460,10 @@ async def storm_baseline(ctx: Ctx) -> Section:
     async def nothing() -> None:
         return None
 
-    async def catch_up(index: int, sock: Sock) -> None:
+    async def catch_up(index: int, sock: Sock, remaining: float) -> None:
         expected = sock.expect(lambda m: m.get("storm") == index)
         await sock.send_json({"storm": index})
-        await asyncio.wait_for(expected, 20)
+        await asyncio.wait_for(expected, remaining)
 
     await _storm(ctx, socks, during_down=nothing, catch_up=catch_up, section=section)
     return section
@@ -473,24 +480,24 @@ async def storm(ctx: Ctx) -> Section:
         Sock(ws_url(port, f"/ws/tickets/{p['ticket_id']}/"), origin=origin(port), session=p["session"], label=p)
         for p in people
     ]
+    probe = Sock(socks[0].url, origin=socks[0].origin, session=socks[0].session)
     try:
-        await open_all(socks)
+        await probe.open()
     except Refused as error:
-        await close_all(socks)
         raise _not_available(error) from None
-    await close_all(socks)
+    finally:
+        await probe.close()
     missed: dict[int, int] = {}
 
     async def during_down() -> None:
         missed.update(await asyncio.to_thread(_messages_while_down, [p["ticket_id"] for p in people]))
 
-    async def catch_up(index: int, sock: Sock) -> None:
+    async def catch_up(index: int, sock: Sock, remaining: float) -> None:
         ticket_id = sock.label["ticket_id"]
         expected = sock.expect(lambda m: m.get("type") == "ticket.message" and m["message"]["id"] == missed[ticket_id])
         await sock.send_json({"type": "resume", "last_id": missed[ticket_id] - 1})
-        await asyncio.wait_for(expected, 20)
+        await asyncio.wait_for(expected, remaining)
 
-    socks = [Sock(s.url, origin=s.origin, session=s.session, label=s.label) for s in socks]
     await _storm(ctx, socks, during_down=during_down, catch_up=catch_up, section=section)
     return section
 

@@ -72,6 +72,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--servers", type=int)
     parser.add_argument("--sockets", type=int)
     parser.add_argument("--tickets", type=int)
+    parser.add_argument("--only", help="comma-separated measurements to run (e.g. storm_bare,storm), for profiling")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting for every process (e.g. CONN_MAX_AGE=60)",
+    )
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
     return parser.parse_args(argv)
@@ -112,6 +120,8 @@ async def measure(ctx) -> None:
 
     async def section(key: str, title: str, run, keys: tuple[str, ...] = ()) -> None:
         """Run one measurement; whatever happens, each of its keys ends up with a section."""
+        if ctx.only and key not in ctx.only:
+            return
         print(f"… {title}", flush=True)
         started = time.monotonic()
         try:
@@ -176,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(out_dir, ignore_errors=True)
     (out_dir / "logs").mkdir(parents=True)
     out_file = Path(args.out) if args.out else (out_dir / "RESULTS.md" if args.smoke else ROOT / "bench" / "RESULTS.md")
-    env = process_env(database_url=database_url, redis_url=redis_url, var_dir=out_dir / "var")
+    overrides = dict(item.split("=", 1) for item in args.env)
+    env = process_env(database_url=database_url, redis_url=redis_url, var_dir=out_dir / "var", extra=overrides)
     os.environ.update(env)
     raise_file_limit()
 
@@ -215,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stack = Stack(servers=sizes.servers, env=env, log_dir=out_dir / "logs")
     ctx = Ctx(sizes=sizes, smoke=args.smoke, stack=stack, plan=plan, env=env, out_dir=out_dir)
+    ctx.only = set(args.only.split(",")) if args.only else set()
     try:
         with stack:
             print(f"bench: {sizes.servers} daphne server(s) on ports {stack.ports} and a Celery worker", flush=True)
@@ -250,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         "data": f"{plan['counts']['tickets']} tickets, {plan['counts']['messages']} messages, "
         f"{plan['counts']['people']} people, {plan['counts']['users']} users; seeded in {seed_seconds:.1f} s",
         "sizes": ", ".join(f"{k} {v}" for k, v in vars(sizes).items()),
+        "overrides (--env)": ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none",
         "clock": "latencies across processes use time.monotonic() (CLOCK_MONOTONIC, one clock per machine)",
     }
     elapsed = time.monotonic() - started
