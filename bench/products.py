@@ -43,8 +43,8 @@ def page_sections(ctx: Ctx) -> list[Section]:
         try:
             resolve(path)
         except Resolver404:
-            section.status = "not available"
-            section.note = f"no route for {path} yet"
+            section.status = "not available" if ctx.smoke else "failed"
+            section.note = f"not available: no route for {path} yet"
             sections.append(section)
             continue
         try:
@@ -142,7 +142,7 @@ def upload(ctx: Ctx) -> Section:
 
 
 def _not_available(error: Exception) -> NotAvailable:
-    return NotAvailable(f"socket refused ({error}); the consumer is not there yet")
+    return NotAvailable(f"not available: socket refused ({error}); the consumer is not there yet")
 
 
 async def _replier_serve(ctx: Ctx, log_name: str):

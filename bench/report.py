@@ -76,7 +76,8 @@ def judge(sections: dict[str, Section], smoke: bool) -> list[tuple[str, str, str
         if section is None or section.status != "ok" or _number(section.figures.get(figure)) is None:
             why = "not measured yet" if section is None or section.status == "not available" else "not measured"
             if section is not None and section.status == "failed":
-                why = "not measured (failed)"
+                missing = section.note.startswith("not available")
+                why = "not measured yet (route or consumer missing)" if missing else "not measured (failed)"
             rows.append((label, target, why))
             continue
         value = section.figures[figure]
