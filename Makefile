@@ -67,8 +67,11 @@ test: venv check-services chromium
 screenshots: venv chromium
 	$(TEST_ENV) SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshots $(PYTEST_ARGS)
 
+# The bench has its own database and Redis db (BENCH_ARGS=--smoke for a tiny run).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/atende_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/6
 bench: venv check-services
-	$(TEST_ENV) $(PY) bench/run.py $(BENCH_ARGS)
+	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/test .pytest_cache
