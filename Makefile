@@ -18,12 +18,16 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=
 	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 VAR_DIR=$(CURDIR)/var/test
 RUN_ENV := DEBUG=true
 
-.PHONY: help venv run test lint check-services chromium screenshots bench worker clean
+.PHONY: help python venv run test lint check-services chromium screenshots bench worker clean
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   install and run every test (needs PostgreSQL and Redis on 127.0.0.1)"
 	@echo "make bench  run the benchmarks and write bench/RESULTS.md"
+
+python:
+	@if [ -z "$(PYTHON)" ]; then echo "Erro: é preciso Python 3.12 ou mais novo (Django 6)." >&2; exit 1; fi
+	@echo $(PYTHON)
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \
