@@ -144,6 +144,10 @@ if REDIS_URL:
     #   sized for the largest fan-out (the queue group) at once. Over it the layer drops silently.
     # - expiry 30 s: an undelivered event older than that is worth less than the client's resync.
     # - group_expiry 1 day: consumers close themselves before it (tickets.consumers.socket_max_age).
+    # - retry_on_error: after Redis restarts, pooled connections are dead; without this the first
+    #   command on each fails (a socket closed with 1011) instead of reconnecting (tests/faults).
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -154,6 +158,7 @@ if REDIS_URL:
                         "socket_timeout": None,
                         "socket_connect_timeout": 5,
                         "socket_keepalive": True,
+                        "retry_on_error": [RedisConnectionError],
                         "socket_keepalive_options": {
                             getattr(socket, name): value
                             for name, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 3))

@@ -24,7 +24,7 @@ print(json.dumps({
     "email": settings.MAILERS["default"]["BACKEND"],
     "lang": settings.LANGUAGE_CODE,
     "tz": settings.TIME_ZONE,
-}))
+}, default=str))
 """
 
 

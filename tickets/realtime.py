@@ -87,7 +87,9 @@ def _send(group: str, event: dict[str, Any]) -> None:
 
 def send_on_commit(group: str, build_event) -> None:
     """Build the event and send it once the surrounding transaction has committed."""
-    transaction.on_commit(lambda: _send(group, build_event()))
+    # robust: the change is committed; an event that cannot be built (the database dropped just
+    # now) is logged and skipped, never turned into an error page for a change that was saved.
+    transaction.on_commit(lambda: _send(group, build_event()), robust=True)
 
 
 def publish_message(message: Message) -> None:

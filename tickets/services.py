@@ -4,6 +4,7 @@ Each public function is one transaction. Broadcasts and the transcript task are 
 with ``transaction.on_commit``: nobody hears of a row before it can be read.
 """
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
@@ -34,6 +35,8 @@ from .models import (
     TranscriptOutbox,
 )
 from .selectors import attendance_is_open, user_is_attendant
+
+logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 5000
 MESSAGE_MAX_LENGTH = 5000
@@ -96,12 +99,17 @@ def _check_rate(user: AbstractBaseUser, cost: int = 1) -> None:
     if not limit:
         return
     key = f"rate:msg:{user.pk}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, timeout=90)
     try:
-        count = cache.incr(key, cost)
-    except ValueError:
-        cache.set(key, cost, timeout=90)
-        count = cost
+        cache.add(key, 0, timeout=90)
+        try:
+            count = cache.incr(key, cost)
+        except ValueError:
+            cache.set(key, cost, timeout=90)
+            count = cost
+    except Exception:
+        # The limit guards against floods; a cache that is down (Redis stopped) must not stop the messages.
+        logger.warning("Rate limit not checked: the cache is unavailable", exc_info=True)
+        return
     if count > limit:
         raise errors.RateLimited()
 

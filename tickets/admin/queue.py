@@ -22,6 +22,7 @@ from atende_chat.errors import ApplicationError
 from people.validators import only_digits
 
 from .. import services
+from ..errors import RateLimited
 from ..models import AttendancePeriod, Module, Status, Ticket
 from ..selectors import (
     attendant_list,
@@ -272,7 +273,9 @@ class TicketAdmin(admin.ModelAdmin):
                 )
             except ApplicationError as error:
                 messages.error(request, error.message)
-                return self._conversation(request, ticket, body=body, status=400)
+                # Too many messages a minute is 429, as on the staff pages: the client may try again later.
+                status = 429 if isinstance(error, RateLimited) else 400
+                return self._conversation(request, ticket, body=body, status=status)
             return HttpResponseRedirect(self._ticket_url(ticket))
         # The attendant who holds the ticket (or anyone, while nobody does) has now read the requester.
         if ticket.attendant_id in (None, request.user.pk):
