@@ -53,7 +53,9 @@ def drop_files(page: Page, files: dict[str, tuple[bytes, str]], zone: str = "[da
     The File objects are built inside the page from the bytes, so what dropzone.js receives is what a
     drag from the desktop gives it (Playwright cannot drag files from outside the page).
     """
-    payload = [{"name": name, "type": kind, "data": base64.b64encode(data).decode()} for name, (data, kind) in files.items()]
+    payload = [
+        {"name": name, "type": kind, "data": base64.b64encode(data).decode()} for name, (data, kind) in files.items()
+    ]
     transfer = page.evaluate_handle(
         """(files) => {
             const transfer = new DataTransfer();

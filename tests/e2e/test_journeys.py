@@ -35,6 +35,7 @@ pytestmark = pytest.mark.e2e
 ATTENDANT_NAME = "Ana Paula Schmitt"
 GREEN = "rgb(30, 123, 52)"
 RED = "rgb(179, 38, 30)"
+ACCENT_SOFT = "rgb(230, 240, 250)"
 CHAT_ICON = re.compile(r"^Atendimento On-line( \d+)?$")
 
 
@@ -68,8 +69,12 @@ def test_servidor_opens_a_ticket_dropping_a_png_and_a_pdf_and_sees_it_waiting(lo
     page.get_by_label("Módulo:").select_option(label=MODULE)
     page.get_by_label("Digite o motivo do atendimento:").fill("A nota 1234 não transmite para a Receita.")
 
-    drop_files(page, {"tela.png": (png_bytes(), "image/png"), "nota.pdf": (pdf_bytes(), "application/pdf")})
     zone = page.locator("[data-dropzone]")
+    zone.dispatch_event("dragenter")
+    expect(zone).to_have_class(re.compile(r"\bis-dragover\b"))
+    expect(zone).to_have_css("background-color", ACCENT_SOFT)  # the area lights up under the dragged files
+    drop_files(page, {"tela.png": (png_bytes(), "image/png"), "nota.pdf": (pdf_bytes(), "application/pdf")})
+    expect(zone).not_to_have_class(re.compile(r"\bis-dragover\b"))
     expect(zone.locator(".dropzone-file-name")).to_have_text([re.compile(r"^tela\.png "), re.compile(r"^nota\.pdf ")])
     # The drop fed the form's own file input: a plain submit carries both files.
     assert zone.locator("input[type=file]").evaluate("input => Array.from(input.files, f => f.name)") == [
