@@ -24,6 +24,7 @@ help:
 	@echo "make run    install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   install and run every test (needs PostgreSQL and Redis on 127.0.0.1)"
 	@echo "make bench  run the benchmarks and write bench/RESULTS.md"
+	@echo "make screenshots  retake the README's screenshots (docs/screenshots/)"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then echo "Erro: é preciso Python 3.12 ou mais novo (Django 6)." >&2; exit 1; fi
@@ -68,8 +69,11 @@ test: venv check-services chromium
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
-screenshots: venv chromium
-	$(TEST_ENV) SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshots $(PYTEST_ARGS)
+# The README's pictures (docs/screenshots/*.png, 1280x800), taken from the live stack by tests/e2e/test_screenshots.py.
+screenshots: venv check-services chromium
+	@mkdir -p var/test
+	$(TEST_ENV) SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshots -q $(PYTEST_ARGS)
+	@echo "Capturas de tela em docs/screenshots/"
 
 # The bench has its own database and Redis db (BENCH_ARGS=--smoke for a tiny run).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/atende_bench

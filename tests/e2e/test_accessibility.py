@@ -1,0 +1,194 @@
+"""Keyboard and screen-reader basics (B8), checked in the browser on every page of the journeys.
+
+- Every control is reached with Tab, and the focused control shows a ring (its computed outline on
+  :focus-visible; for the visually hidden file picker, the ring of the drop zone around it).
+- Every form field and button has an accessible name, as Chromium's accessibility tree computes it.
+- The EST-000206 dialog keeps the focus inside and closes with Esc, giving the focus back.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import log_in
+from .helpers import open_new_ticket, take_ticket
+
+pytestmark = pytest.mark.e2e
+
+FOCUSABLE = """(scope) => {
+    const root = scope ? document.querySelector(scope) : document;
+    const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
+    const seenRadios = new Set();
+    const controls = Array.from(root.querySelectorAll(selector)).filter((el) => {
+        if (el.disabled || el.tabIndex < 0 || el.closest('[inert], dialog:not([open])')) return false;
+        if (!el.checkVisibility({ visibilityProperty: true })) return false;
+        if (el.type === 'radio') {
+            if (seenRadios.has(el.name)) return false;
+            seenRadios.add(el.name);
+        }
+        return true;
+    });
+    document.querySelectorAll('[data-e2e-focus]').forEach((el) => el.removeAttribute('data-e2e-focus'));
+    controls.forEach((el, i) => { el.dataset.e2eFocus = String(i); });
+    return controls.map((el) => (el.tagName + ' ' + (el.id || el.name || el.textContent.trim().slice(0, 40))).trim());
+}"""
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const visible = (node) => {
+        const style = getComputedStyle(node);
+        const width = parseFloat(style.outlineWidth) || 0;
+        const transparent = /rgba\\(.*,\\s*0\\)$/.test(style.outlineColor) || style.outlineColor === 'transparent';
+        return style.outlineStyle !== 'none' && width >= 2 && !transparent;
+    };
+    const box = el.getBoundingClientRect();
+    // A control hidden on purpose (the file picker) shows its focus on the area that stands for it.
+    const hidden = box.width <= 1 || box.height <= 1 || getComputedStyle(el).opacity === '0';
+    // Focus on a part inside a native control (the calendar button of a date field) is drawn by the browser.
+    let ring = visible(el) || !el.matches(':focus');
+    for (let node = el.parentElement; hidden && !ring && node && node !== document.body; node = node.parentElement) {
+        ring = visible(node);
+    }
+    return {
+        index: el.dataset.e2eFocus === undefined ? null : Number(el.dataset.e2eFocus),
+        what: (el.tagName + ' ' + (el.id || el.name || el.textContent.trim().slice(0, 40))).trim(),
+        ring,
+    };
+}"""
+
+NAMED_ROLES = {
+    "button",
+    "checkbox",
+    "combobox",
+    "link",
+    "listbox",
+    "radio",
+    "searchbox",
+    "spinbutton",
+    "textbox",
+    "menuitem",
+    "switch",
+    "tab",
+    "DisclosureTriangle",
+}
+
+
+def tab_through(page: Page, scope: str | None = None) -> None:
+    """Tab from the page's start; every control in `scope` must take the focus, each with a visible ring."""
+    expected = page.evaluate(FOCUSABLE, scope)
+    assert expected, f"no controls found on {page.url}"
+    if scope is None:
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+    reached: set[int] = set()
+    no_ring: list[str] = []
+    for _ in range(len(expected) + 40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None:
+            continue
+        if not focused["ring"]:
+            no_ring.append(focused["what"])
+        if focused["index"] is not None:
+            reached.add(focused["index"])
+        if len(reached) == len(expected):
+            break
+    missed = [what for index, what in enumerate(expected) if index not in reached]
+    assert not missed, f"{page.url}: not reachable with Tab: {missed}"
+    assert not no_ring, f"{page.url}: focus without a visible ring: {no_ring}"
+
+
+def assert_named(page: Page) -> None:
+    """Every field, button and link has a name in Chromium's accessibility tree (what a screen reader says)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    nameless = [
+        node["role"]["value"]
+        for node in nodes
+        if not node.get("ignored")
+        and node.get("role", {}).get("value") in NAMED_ROLES
+        and not str(node.get("name", {}).get("value", "")).strip()
+    ]
+    assert not nameless, f"{page.url}: controls without an accessible name: {nameless}"
+    # And field by field, so that a control left out of the tree by mistake cannot pass unseen.
+    for control in page.locator("input:not([type=hidden]), select, textarea, button").all():
+        if control.is_visible():
+            expect(control).not_to_have_accessible_name("")
+
+
+def check_page(page: Page, path: str) -> None:
+    page.goto(path)
+    expect(page.locator("html")).to_have_attribute("lang", re.compile(r"^pt-br$", re.IGNORECASE))
+    assert_named(page)
+    tab_through(page)
+
+
+def test_every_staff_page_works_by_keyboard_with_a_visible_focus_and_named_controls(new_context, stack):
+    page = log_in(new_context().new_page(), "servidor")
+    number = open_new_ticket(page, "Teste de acessibilidade pelo teclado.")
+    for path in (
+        "/",
+        "/chat/",
+        "/chat/novo/",
+        "/chat/meus-dados/",
+        f"/chat/atendimentos/{number}/",
+        f"/chat/atendimentos/{number}/informacoes/",
+        "/chat/atendimento-on-line/",
+        "/cadastro/",
+    ):
+        check_page(page, path)
+
+    # The panel opens from the keyboard and its rows and actions are in the tab order.
+    page.goto("/")
+    page.locator("#chat-icon").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#chat-panel")).to_be_visible()
+    expect(page.locator(f'#chat-panel .ticket-row[data-number="{number}"]')).to_be_visible()
+    assert_named(page)
+    page.locator("#chat-icon").focus()
+    tab_through(page, "#chat-panel")
+    page.keyboard.press("Escape")
+    expect(page.locator("#chat-panel")).to_be_hidden()
+    expect(page.locator("#chat-icon")).to_be_focused()
+
+
+def test_login_and_attendant_pages_work_by_keyboard_with_named_controls(new_context, login_as):
+    check_page(new_context().new_page(), "/accounts/login/")
+    servidor = login_as("servidor")
+    number = open_new_ticket(servidor, "Teste de acessibilidade no atendimento.")
+    attendant = login_as("atendente")
+    check_page(attendant, "/admin/tickets/ticket/")
+    take_ticket(attendant, number)
+    check_page(attendant, f"/admin/tickets/ticket/{number}/change/")
+
+
+def test_est_000206_dialog_keeps_the_focus_inside_and_closes_with_escape(new_context, contactless_user):
+    page = log_in(new_context().new_page(), contactless_user)
+    page.locator("#chat-icon").focus()
+    page.keyboard.press("Enter")
+    open_chat = page.locator("#chat-panel").get_by_role("link", name="Abrir Chat")
+    expect(open_chat).to_be_focused()
+    page.keyboard.press("Enter")
+
+    dialog = page.get_by_role("dialog", name="Erro (EST-000206)")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_accessible_description(
+        "Para utilizar o Chat de Atendimento On-line é necessário ter ao menos um endereço de e-mail e um telefone "
+        "para contato em seu cadastro no sistema. Por favor, informe ao menos um endereço de e-mail e um telefone "
+        "para contato e tente novamente."
+    )
+    ok = dialog.get_by_role("link", name="OK")
+    expect(ok).to_be_focused()
+    assert_named(page)
+    inside = "() => document.querySelector('#gate-dialog').contains(document.activeElement)"
+    for key in ["Tab"] * 5 + ["Shift+Tab"] * 5:
+        page.keyboard.press(key)
+        assert page.evaluate(inside), f"{key} took the focus out of the dialog"
+        assert page.evaluate(FOCUSED)["ring"], "the focus inside the dialog has no visible ring"
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(open_chat).to_be_focused()
