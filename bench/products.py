@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.urls import Resolver404, resolve
 
-from .baselines import _put_summary, bench_socks, http_get_spread
+from .baselines import WARM_SOCKETS, _put_summary, bench_socks, http_get_spread, rss_after_warmup
 from .config import PYTHON
 from .context import Ctx, NotAvailable, Section
 from .stats import summary_ms
@@ -205,11 +205,12 @@ async def toolbar(ctx: Ctx) -> tuple[Section, Section]:
         Sock(ws_url(ctx.port(i), "/ws/toolbar/"), origin=origin(ctx.port(i)), session=p["session"], label=p)
         for i, p in enumerate(people)
     ]
+    n_warm = min(WARM_SOCKETS * len(ctx.stack.ports), len(socks) // 4)
+    warm, socks = socks[:n_warm], socks[n_warm:]
     procs = []
     try:
-        await asyncio.sleep(0.5)
-        before = await asyncio.to_thread(ctx.stack.server_rss)
         try:
+            before = await rss_after_warmup(ctx, warm)
             await open_all(socks)
         except Refused as error:
             raise _not_available(error) from None
@@ -222,7 +223,7 @@ async def toolbar(ctx: Ctx) -> tuple[Section, Section]:
 
         half = max(1, len(socks) // 2)
         attendant = ctx.plan["badge_attendant_id"]
-        background_tickets = [p["ticket_id"] for p in people[half:]] or [people[0]["ticket_id"]]
+        background_tickets = [s.label["ticket_id"] for s in socks[half:]] or [socks[0].label["ticket_id"]]
         samples_seconds = ctx.sizes.badge_samples * 0.1 + 30
         bg = await _rate_writer(
             ctx,
@@ -265,7 +266,7 @@ async def toolbar(ctx: Ctx) -> tuple[Section, Section]:
     finally:
         for proc in procs:
             await ctx.reap(proc)
-        await close_all(socks)
+        await close_all(socks + warm)
     return memory, badge
 
 

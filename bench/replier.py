@@ -8,10 +8,14 @@
     python -m bench.replier rate --user U --tickets 1,2,3 --rate R --seconds S --max N [--out FILE]
         sends N replies at most, R a second for S seconds at most, round-robin over the tickets;
         writes "message_id t0" lines to FILE and a JSON summary on stdout.
+Both run the way an ASGI server runs a sync view: inside an asyncio loop, in a sync_to_async thread, so
+the broadcasts' async_to_sync comes back to that loop and reuses its Redis pool (as in daphne) instead
+of opening a new loop and connection per commit (a plain script's path, not production's).
 Logs (channels_redis "over capacity" lines included) go to stderr.
 """
 
 import argparse
+import asyncio
 import json
 import sys
 import time
@@ -101,6 +105,15 @@ def rate(args: argparse.Namespace) -> int:
     return 0 if not errors else 1
 
 
+def as_server(func, *args) -> int:
+    async def run() -> int:
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(func, thread_sensitive=True)(*args)
+
+    return asyncio.run(run())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -113,7 +126,7 @@ def main() -> int:
     rate_parser.add_argument("--max", type=int, required=True)
     rate_parser.add_argument("--out")
     args = parser.parse_args()
-    return serve() if args.mode == "serve" else rate(args)
+    return as_server(serve) if args.mode == "serve" else as_server(rate, args)
 
 
 if __name__ == "__main__":

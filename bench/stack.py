@@ -173,6 +173,11 @@ class Stack:
         self.servers[i].start()
         return stopped, self.wait_server(i)
 
+    def restart_all(self) -> None:
+        """Fresh server processes: a memory measurement must not inherit the heap an earlier one grew."""
+        for i in range(len(self.servers)):
+            self.restart_server(i)
+
     def server_rss(self) -> int:
         return sum(rss_bytes(server.pid) for server in self.servers)
 
