@@ -165,9 +165,14 @@ if REDIS_URL:
     #   sized for the largest fan-out (the queue group) at once. Over it the layer drops silently.
     # - expiry 30 s: an undelivered event older than that is worth less than the client's resync.
     # - group_expiry 1 day: consumers close themselves before it (tickets.consumers.socket_max_age).
+    # CHANNEL_LAYER=pubsub selects RedisPubSubChannelLayer (the bench compares both; capacity and
+    # the expiries mean nothing there: Redis pub/sub keeps nothing for a process that is not listening).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "redis": "channels_redis.core.RedisChannelLayer",
+                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            }[env.str("CHANNEL_LAYER", default="redis")],
             "CONFIG": {
                 "hosts": [
                     {

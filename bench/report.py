@@ -9,7 +9,20 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .context import Section
 
-PACKAGES = ["Django", "channels", "channels-redis", "redis", "daphne", "celery", "psycopg", "websockets", "Twisted"]
+PACKAGES = [
+    "Django",
+    "channels",
+    "channels-redis",
+    "redis",
+    "daphne",
+    "Twisted",
+    "uvicorn",
+    "uvloop",
+    "celery",
+    "psycopg",
+    "psycopg-pool",
+    "websockets",
+]
 
 # (label, section, figure, "<=" or ">=" or "==", threshold, unit)
 TARGETS = [

@@ -72,6 +72,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--servers", type=int)
     parser.add_argument("--sockets", type=int)
     parser.add_argument("--tickets", type=int)
+    parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne", help="the ASGI server")
+    parser.add_argument(
+        "--size",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any size of the run (e.g. chat_writers=8, chat_rate=800); recorded",
+    )
     parser.add_argument("--only", help="comma-separated measurements to run (e.g. storm_bare,storm), for profiling")
     parser.add_argument(
         "--env",
@@ -175,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("servers", "sockets", "tickets"):
         if getattr(args, name):
             setattr(sizes, name, getattr(args, name))
+    for item in args.size:
+        name, value = item.split("=", 1)
+        if not hasattr(sizes, name):
+            print(f"bench: no size called {name}", file=sys.stderr)
+            return 2
+        setattr(sizes, name, type(getattr(sizes, name))(value))
     database_url = args.database_url or default_database_url(args.smoke)
     redis_url = args.redis_url or default_redis_url()
     for url in (database_url, redis_url):
@@ -224,12 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     from bench.context import Ctx, Section
     from bench.stack import Stack
 
-    stack = Stack(servers=sizes.servers, env=env, log_dir=out_dir / "logs")
+    stack = Stack(servers=sizes.servers, env=env, log_dir=out_dir / "logs", server=args.server)
     ctx = Ctx(sizes=sizes, smoke=args.smoke, stack=stack, plan=plan, env=env, out_dir=out_dir)
     ctx.only = set(args.only.split(",")) if args.only else set()
     try:
         with stack:
-            print(f"bench: {sizes.servers} daphne server(s) on ports {stack.ports} and a Celery worker", flush=True)
+            print(
+                f"bench: {sizes.servers} {args.server} server(s) on ports {stack.ports} and a Celery worker", flush=True
+            )
             asyncio.run(measure(ctx))
     except Exception as error:
         ctx.sections["stack"] = Section("stack", "Production shape", status="failed", note=f"{error}")
@@ -250,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = report.judge(ctx.sections, args.smoke)
     layer = settings.CHANNEL_LAYERS["default"]
     settings_used = {
-        "servers": f"{sizes.servers} × daphne (bench.asgi_bench wrapping atende_chat.asgi.application), loopback",
+        "servers": f"{sizes.servers} × {args.server} (bench.asgi_bench around atende_chat.asgi.application), loopback",
         "worker": "1 × Celery worker, --pool=solo",
         "channel layer": f"{layer['BACKEND']}, capacity {layer['CONFIG'].get('capacity')}, "
         f"expiry {layer['CONFIG'].get('expiry')}",

@@ -90,10 +90,10 @@ def http_ok(port: int, path: str = "/bench/bare/", timeout: float = 2.0) -> bool
 
 
 class Stack:
-    """N daphne servers serving bench.asgi_bench:application, and one Celery worker."""
+    """N ASGI servers (daphne, or uvicorn) serving bench.asgi_bench:application, and one Celery worker."""
 
-    def __init__(self, *, servers: int, env: dict[str, str], log_dir: Path) -> None:
-        self.env, self.log_dir = env, log_dir
+    def __init__(self, *, servers: int, env: dict[str, str], log_dir: Path, server: str = "daphne") -> None:
+        self.env, self.log_dir, self.server = env, log_dir, server
         self.ports = [free_port() for _ in range(servers)]
         self.servers: list[Proc] = [self._server_proc(i) for i in range(servers)]
         self.worker = Proc(
@@ -119,7 +119,13 @@ class Stack:
         self.extra: list[Proc] = []
 
     def _server_proc(self, i: int) -> Proc:
-        argv = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.ports[i]), "bench.asgi_bench:application"]
+        port = str(self.ports[i])
+        if self.server == "uvicorn":
+            # uvloop and httptools (uvicorn[standard]); one process per port, like the daphne shape.
+            argv = [PYTHON, "-m", "uvicorn", "--host", "127.0.0.1", "--port", port, "--lifespan", "off"]
+            argv += ["--no-access-log", "--log-level", "warning", "bench.asgi_bench:application"]
+        else:
+            argv = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", port, "bench.asgi_bench:application"]
         return Proc(f"server{i}", argv, self.env, self.log_dir / f"server{i}.log")
 
     def __enter__(self) -> "Stack":
