@@ -22,6 +22,7 @@ from django.urls import Resolver404, resolve
 from .baselines import WARM_SOCKETS, _put_summary, bench_socks, http_get_spread, rss_after_warmup
 from .config import PYTHON
 from .context import Ctx, NotAvailable, Section
+from .stack import machine_cpu_seconds
 from .stats import summary_ms
 from .wsclient import Refused, Sock, close_all, open_all, origin, ws_url
 
@@ -308,6 +309,7 @@ async def chat(ctx: Ctx) -> Section:
         for c in conversations:
             by_attendant[c["attendant_id"]].append(c["ticket_id"])
         rate_each = ctx.sizes.chat_rate / len(by_attendant)
+        cpu_before = (machine_cpu_seconds(), ctx.stack.server_cpu(), time.process_time())
         outs = []
         for n, (attendant, tickets) in enumerate(by_attendant.items()):
             out = ctx.out_dir / f"chat-writer{n}.txt"
@@ -330,6 +332,7 @@ async def chat(ctx: Ctx) -> Section:
             if not lines:
                 raise RuntimeError("a chat writer ended without a summary")
             summaries.append(json.loads(lines[-1]))
+        cpu_after = (machine_cpu_seconds(), ctx.stack.server_cpu(), time.process_time())
         failed = [s["first_error"] for s in summaries if s["errors"]]
         if failed:
             raise RuntimeError(f"ticket_message_create failed: {failed[0]}")
@@ -353,6 +356,7 @@ async def chat(ctx: Ctx) -> Section:
             round(max((s["service_p95_ms"] or 0) for s in summaries), 2),
             "ms",
         )
+        _put_cpu_split(section, cpu_before, cpu_after, sum(s["cpu_s"] for s in summaries), len(created))
 
         # Resync as a reconnecting client does: each socket sends the last id it had before the burst.
         for sock in socks:
@@ -365,6 +369,26 @@ async def chat(ctx: Ctx) -> Section:
             await ctx.reap(proc)
         await close_all(socks)
     return section
+
+
+def _put_cpu_split(section: Section, before, after, writers_cpu: float, messages: int) -> None:
+    """Where the machine's CPU went while the writers ran, per message: what limits the rate on 2 cores.
+
+    The writers' figure is their sending loop (not Django's setup); "rest" is PostgreSQL, Redis, the
+    Celery worker, the writers' start-up and anything else running on the machine (other engineers' tests too).
+    """
+    (busy0, total0), servers0, client0 = before
+    (busy1, total1), servers1, client1 = after
+    if not messages or total1 <= total0:
+        return
+    per = 1000 / messages
+    busy = busy1 - busy0
+    servers, client = servers1 - servers0, client1 - client0
+    section.put("cpu_busy_pct", round(100 * busy / (total1 - total0), 1), "%")
+    section.put("cpu_per_msg_writers", round(writers_cpu * per, 2), "ms")
+    section.put("cpu_per_msg_servers", round(servers * per, 2), "ms")
+    section.put("cpu_per_msg_client", round(client * per, 2), "ms")
+    section.put("cpu_per_msg_rest", round(max(0.0, busy - writers_cpu - servers - client) * per, 2), "ms")
 
 
 async def _quiet(count, *, settle: float, limit: float) -> None:

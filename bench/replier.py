@@ -67,7 +67,7 @@ def rate(args: argparse.Namespace) -> int:
     first_error = None
     service_times: list[float] = []
     out = open(args.out, "w") if args.out else None  # noqa: SIM115 (closed below)
-    start = time.monotonic()
+    start, cpu_start = time.monotonic(), time.process_time()
     try:
         while sent + errors < args.max and time.monotonic() - start < args.seconds:
             due = start + (sent + errors) / args.rate
@@ -98,6 +98,7 @@ def rate(args: argparse.Namespace) -> int:
         "first_error": first_error,
         "elapsed": elapsed,
         "rate": sent / elapsed if elapsed else 0.0,
+        "cpu_s": time.process_time() - cpu_start,
         "service_p50_ms": service_times[len(service_times) // 2] * 1000 if service_times else None,
         "service_p95_ms": service_times[int(len(service_times) * 0.95)] * 1000 if service_times else None,
     }

@@ -30,6 +30,22 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 class Proc:
     def __init__(self, name: str, argv: list[str], env: dict[str, str], log_path: Path) -> None:
         self.name, self.argv, self.env, self.log_path = name, argv, env, log_path
@@ -183,6 +199,9 @@ class Stack:
         """Fresh server processes: a memory measurement must not inherit the heap an earlier one grew."""
         for i in range(len(self.servers)):
             self.restart_server(i)
+
+    def server_cpu(self) -> float:
+        return sum(cpu_seconds(server.pid) for server in self.servers)
 
     def server_rss(self) -> int:
         return sum(rss_bytes(server.pid) for server in self.servers)

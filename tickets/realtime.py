@@ -19,6 +19,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
+from attachments.models import Attachment
+
 from .models import Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -188,8 +190,13 @@ def send_on_commit(group: str, build_event: Callable[[], dict[str, Any]], key: H
 
 def publish_message(message: Message) -> None:
     def build() -> dict[str, Any]:
-        # The message in hand is the row as written; only its files (stored after it) are read.
-        prefetch_related_objects([message], "attachments")
+        # The message in hand is the row as written; only its files (stored after it) are read,
+        # and only a "files" message has any (the services store files in a message of their own).
+        if message.kind == Message.Kind.FILES:
+            prefetch_related_objects([message], "attachments")
+        else:
+            # What prefetch_related would leave for an empty result, without the query.
+            message.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = Attachment.objects.none()
         return {"type": "ticket.message", "message": message_payload(message)}
 
     send_on_commit(ticket_group(message.ticket_id), build, key=("message", message.pk))
