@@ -42,6 +42,7 @@ SECTIONS = (
     "bare_view",
     "echo",
     *SECTION_GROUPS["push"],
+    "drop_rate",
     *SECTION_GROUPS["pages"],
     "upload",
     *SECTION_GROUPS["badge"],
@@ -156,6 +157,7 @@ async def measure(ctx) -> None:
         baselines.push,
         SECTION_GROUPS["push"],
     )
+    await section("drop_rate", "Raw group_send at rising rates: where the layer starts dropping", baselines.drop_rate)
     await section("pages", "Staff pages and admin queue", products.page_sections, SECTION_GROUPS["pages"])
     await section("upload", "2 MB upload", products.upload)
     await section(
@@ -214,9 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     from bench import report
 
     started_at = report.now()
+    load_at_start = os.getloadavg()
     started = time.monotonic()
     print(f"bench: database {urlparse(database_url).path.lstrip('/')}, Redis {redis_url}", flush=True)
     ensure_database(database_url)
+    # The bench's own Redis db: group memberships left by killed servers of an earlier run would
+    # fill dead receive lists and log "over capacity" on every send to their groups.
+    _redis_flush(redis_url)
 
     import django
 
@@ -239,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.stack import Stack
 
     stack = Stack(servers=sizes.servers, env=env, log_dir=out_dir / "logs", server=args.server)
-    ctx = Ctx(sizes=sizes, smoke=args.smoke, stack=stack, plan=plan, env=env, out_dir=out_dir)
+    ctx = Ctx(sizes=sizes, smoke=args.smoke, stack=stack, plan=plan, env=env, out_dir=out_dir, drop_counter=drops)
     ctx.only = set(args.only.split(",")) if args.only else set()
     try:
         with stack:
@@ -280,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": ", ".join(f"{k} {v}" for k, v in vars(sizes).items()),
         "overrides (--env)": ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none",
         "clock": "latencies across processes use time.monotonic() (CLOCK_MONOTONIC, one clock per machine)",
+        "load average (1, 5, 15 min)": f"at start {_load(load_at_start)}, at end {_load(os.getloadavg())} "
+        "(above ~0.5 at start, something else was running on the 2 cores)",
     }
     elapsed = time.monotonic() - started
     print()
@@ -328,6 +336,20 @@ def _pg_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         return cursor.fetchone()[0]
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in values)
+
+
+def _redis_flush(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def _redis_version(url: str) -> str:
