@@ -170,7 +170,9 @@ def table(sections: dict[str, Section]) -> str:
     return "\n".join(lines)
 
 
-def markdown(*, sections, targets, settings_used, versions_found, smoke, started, elapsed, drops_note) -> str:
+def markdown(
+    *, sections, targets, settings_used, versions_found, smoke, started, elapsed, drops_note, analysis=""
+) -> str:
     out = [
         "# Benchmark results" + (" (smoke run: tiny numbers, not figures to judge by)" if smoke else ""),
         "",
@@ -207,6 +209,8 @@ def markdown(*, sections, targets, settings_used, versions_found, smoke, started
         cells = [section.title, status, figures_text(section), ratios_text(section)]
         out.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     out += ["", "## Channel-layer drops", "", drops_note, ""]
+    if analysis:
+        out += [analysis.rstrip(), ""]
     return "\n".join(out)
 
 

@@ -306,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             started=started_at,
             elapsed=elapsed,
             drops_note=drops_note,
+            # Decisions, comparisons and limits, written by hand from the runs (bench/ANALYSIS.md).
+            analysis="" if args.smoke else _read(ROOT / "bench" / "ANALYSIS.md"),
         )
     )
     json_file = Path(args.json) if args.json else out_dir / "results.json"
@@ -336,6 +338,10 @@ def _pg_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         return cursor.fetchone()[0]
+
+
+def _read(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
 
 
 def _load(values: tuple[float, float, float]) -> str:
