@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         "overrides (--env)": ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none",
         "clock": "latencies across processes use time.monotonic() (CLOCK_MONOTONIC, one clock per machine)",
         "load average (1, 5, 15 min)": f"at start {_load(load_at_start)}, at end {_load(os.getloadavg())} "
-        "(above ~0.5 at start, something else was running on the 2 cores)",
+        "(the 1-minute figure at start is what else was running; during a run the bench itself fills both cores)",
     }
     elapsed = time.monotonic() - started
     print()
