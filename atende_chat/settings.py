@@ -81,7 +81,28 @@ TEMPLATES = [
 
 # https://docs.djangoproject.com/en/6.0/ref/settings/#databases
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'atende_chat.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connections (measured in bench/RESULTS.md). Under ASGI every HTTP request runs in a thread of its
+# own, so CONN_MAX_AGE > 0 reuses nothing for pages and leaves idle connections behind (Django's docs:
+# "When using ASGI, persistent connections should be disabled"); with CONN_MAX_AGE 0 and no pool every
+# page and every websocket database call opens a new PostgreSQL connection, and 1,000 sockets
+# reconnecting at once missed daphne's handshake timeout. So on PostgreSQL a psycopg pool per process
+# (DATABASE_POOL, on by default; DATABASE_POOL_MAX connections at most, one kept open) and
+# CONN_MAX_AGE 0, which the pool requires. DATABASE_POOL=false falls back to CONN_MAX_AGE (seconds).
+# Health checks (with CONN_MAX_AGE > 0): a connection that died while idle is replaced, not used.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=True):
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_MAX", default=10),
+        "timeout": 10,
+        # One round trip at checkout: a connection broken while idle (a database restart) is replaced.
+        "check": ConnectionPool.check_connection,
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the embedded server, inline tasks and tests share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
@@ -148,9 +169,14 @@ if REDIS_URL:
     #   command on each fails (a socket closed with 1011) instead of reconnecting (tests/faults).
     from redis.exceptions import ConnectionError as RedisConnectionError
 
+    # CHANNEL_LAYER=pubsub selects RedisPubSubChannelLayer (the bench compares both; capacity and
+    # the expiries mean nothing there: Redis pub/sub keeps nothing for a process that is not listening).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "redis": "channels_redis.core.RedisChannelLayer",
+                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            }[env.str("CHANNEL_LAYER", default="redis")],
             "CONFIG": {
                 "hosts": [
                     {
@@ -159,6 +185,10 @@ if REDIS_URL:
                         "socket_connect_timeout": 5,
                         "socket_keepalive": True,
                         "retry_on_error": [RedisConnectionError],
+                        # redis-py 8 caps an asyncio pool at 100 connections and channels-redis takes one per
+                        # command in flight: 1,000 sockets reconnecting at once (group_add/discard) raised
+                        # MaxConnectionsError, a 500 for every handshake over the cap (bench: reconnect storm).
+                        "max_connections": env.int("CHANNEL_REDIS_MAX_CONNECTIONS", default=2000),
                         "socket_keepalive_options": {
                             getattr(socket, name): value
                             for name, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 3))

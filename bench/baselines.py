@@ -74,9 +74,22 @@ def bare_view(ctx: Ctx) -> Section:
     return section
 
 
-def bench_socks(ctx: Ctx, count: int, *, server: int | None = None) -> list[Sock]:
+#: Sockets opened on fresh servers before a memory measurement starts: the first ones pay for imports,
+#: the layer's connections and the allocator's first arenas, which are no cost per socket.
+WARM_SOCKETS = 10
+
+
+async def rss_after_warmup(ctx: Ctx, warm: list[Sock]) -> int:
+    """Restart the servers, open a few sockets, settle: the RSS that the measured sockets add to."""
+    await asyncio.to_thread(ctx.stack.restart_all)
+    await open_all(warm)
+    await asyncio.sleep(1)
+    return await asyncio.to_thread(ctx.stack.server_rss)
+
+
+def bench_socks(ctx: Ctx, count: int, *, server: int | None = None, first: int = 0) -> list[Sock]:
     socks = []
-    for k in range(count):
+    for k in range(first, first + count):
         port = ctx.port(k if server is None else server)
         socks.append(Sock(ws_url(port, f"/ws/bench/{k}/"), origin=origin(port), label=k))
     return socks
@@ -118,9 +131,9 @@ async def push(ctx: Ctx) -> tuple[Section, Section, Section]:
     single = Section("push", "Raw group_send to one socket among all, background pushes running (no database)")
     socks = bench_socks(ctx, ctx.sizes.sockets)
     layer = ctx.layer
+    warm = bench_socks(ctx, WARM_SOCKETS * len(ctx.stack.ports), first=ctx.sizes.sockets)
     try:
-        await asyncio.sleep(0.5)
-        before = await asyncio.to_thread(ctx.stack.server_rss)
+        before = await rss_after_warmup(ctx, warm)
         await open_all(socks)
         await asyncio.sleep(2)
         after = await asyncio.to_thread(ctx.stack.server_rss)
@@ -173,5 +186,77 @@ async def push(ctx: Ctx) -> tuple[Section, Section, Section]:
         single.put("sockets", len(socks))
         single.put("background_per_s", ctx.sizes.badge_background_rate, "/s")
     finally:
-        await close_all(socks)
+        await close_all(socks + warm)
     return memory, fanout, single
+
+
+async def drop_rate(ctx: Ctx) -> Section:
+    """Raw group_sends to sockets spread over every server, at rising rates: when does the layer drop?
+
+    channels_redis drops (and logs "over capacity") when a server process's receive list holds
+    `capacity` messages: when events come faster than the process forwards them, for long enough.
+    Each step sends at a fixed rate for a few seconds, then waits for the sockets to go quiet and
+    counts what was sent, delivered, lost and logged as dropped.
+    """
+    section = Section("drop_rate", "Raw group_send at rising rates to sockets on every server: drops and losses")
+    socks = bench_socks(ctx, ctx.sizes.ramp_sockets, first=ctx.sizes.sockets + 1000)
+    layer = ctx.layer
+    received: dict[int, int] = {}
+
+    def listener(t: float, message: dict) -> None:
+        step = message.get("ramp")
+        if step is not None:
+            received[step] = received.get(step, 0) + 1
+
+    first_drop = None
+    max_sent = 0.0
+    try:
+        await open_all(socks)
+        for sock in socks:
+            sock.listeners.append(listener)
+        for step, rate in enumerate(ctx.sizes.ramp_rates):
+            drops_before = ctx.drop_counter.count if ctx.drop_counter is not None else 0
+            total = int(rate * ctx.sizes.ramp_seconds)
+            senders = min(50, total)
+            start = time.monotonic()
+
+            async def sender(offset: int, step=step, rate=rate, total=total, senders=senders, start=start) -> None:
+                for n in range(offset, total, senders):
+                    delay = start + n / rate - time.monotonic()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    k = socks[n % len(socks)].label
+                    payload = json.dumps({"ramp": step, "n": n})
+                    await layer.group_send(bench_socket_group(k), {"type": "bench.push", "payload": payload})
+
+            await asyncio.gather(*(sender(i) for i in range(senders)))
+            sent_seconds = time.monotonic() - start
+            await _settle(lambda step=step: received.get(step, 0), settle=1.0, limit=40)
+            delivered = received.get(step, 0)
+            dropped = (ctx.drop_counter.count if ctx.drop_counter is not None else 0) - drops_before
+            max_sent = max(max_sent, total / sent_seconds)
+            section.put(f"at_{rate}_sent_per_s", round(total / sent_seconds, 1), "/s")
+            section.put(f"at_{rate}_lost", total - delivered)
+            section.put(f"at_{rate}_drop_lines", dropped)
+            if first_drop is None and (dropped or delivered < total):
+                first_drop = rate
+    finally:
+        await close_all(socks)
+    section.put("sockets", len(socks))
+    section.put("servers", len(ctx.stack.ports))
+    # The load client is one Python process: past its own ceiling the offered rate is not reached.
+    section.put("drops_begin_at", f"{first_drop}/s offered" if first_drop else f"none up to {max_sent:.0f}/s sent")
+    return section
+
+
+async def _settle(count, *, settle: float, limit: float) -> None:
+    """Wait until count() stops growing for `settle` seconds (at most `limit` seconds)."""
+    start = time.monotonic()
+    last, since = count(), time.monotonic()
+    while time.monotonic() - start < limit:
+        await asyncio.sleep(0.1)
+        now = count()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= settle:
+            return

@@ -33,6 +33,9 @@ class Sizes:
     page_requests: int = 200
     upload_runs: int = 20
     storm_timeout: float = 90.0
+    ramp_rates: tuple[int, ...] = (500, 1000, 2000, 4000, 8000)
+    ramp_seconds: float = 4.0
+    ramp_sockets: int = 100
 
 
 SMOKE = Sizes(
@@ -58,6 +61,9 @@ SMOKE = Sizes(
     page_requests=5,
     upload_runs=3,
     storm_timeout=30.0,
+    ramp_rates=(50, 100),
+    ramp_seconds=0.5,
+    ramp_sockets=4,
 )
 
 

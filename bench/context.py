@@ -38,6 +38,8 @@ class Ctx:
     env: dict[str, str]
     out_dir: Path
     layer: object = None
+    #: The load client's count of channels_redis "over capacity" lines (run.DropCounter).
+    drop_counter: object = None
     only: set[str] = field(default_factory=set)
     sections: dict[str, Section] = field(default_factory=dict)
     children: list[asyncio.subprocess.Process] = field(default_factory=list)

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from django.urls import Resolver404, resolve
 
-from .baselines import _put_summary, bench_socks, http_get_spread
+from .baselines import WARM_SOCKETS, _put_summary, bench_socks, http_get_spread, rss_after_warmup
 from .config import PYTHON
 from .context import Ctx, NotAvailable, Section
+from .stack import machine_cpu_seconds
 from .stats import summary_ms
 from .wsclient import Refused, Sock, close_all, open_all, origin, ws_url
 
@@ -205,11 +206,12 @@ async def toolbar(ctx: Ctx) -> tuple[Section, Section]:
         Sock(ws_url(ctx.port(i), "/ws/toolbar/"), origin=origin(ctx.port(i)), session=p["session"], label=p)
         for i, p in enumerate(people)
     ]
+    n_warm = min(WARM_SOCKETS * len(ctx.stack.ports), len(socks) // 4)
+    warm, socks = socks[:n_warm], socks[n_warm:]
     procs = []
     try:
-        await asyncio.sleep(0.5)
-        before = await asyncio.to_thread(ctx.stack.server_rss)
         try:
+            before = await rss_after_warmup(ctx, warm)
             await open_all(socks)
         except Refused as error:
             raise _not_available(error) from None
@@ -222,7 +224,7 @@ async def toolbar(ctx: Ctx) -> tuple[Section, Section]:
 
         half = max(1, len(socks) // 2)
         attendant = ctx.plan["badge_attendant_id"]
-        background_tickets = [p["ticket_id"] for p in people[half:]] or [people[0]["ticket_id"]]
+        background_tickets = [s.label["ticket_id"] for s in socks[half:]] or [socks[0].label["ticket_id"]]
         samples_seconds = ctx.sizes.badge_samples * 0.1 + 30
         bg = await _rate_writer(
             ctx,
@@ -265,7 +267,7 @@ async def toolbar(ctx: Ctx) -> tuple[Section, Section]:
     finally:
         for proc in procs:
             await ctx.reap(proc)
-        await close_all(socks)
+        await close_all(socks + warm)
     return memory, badge
 
 
@@ -307,6 +309,7 @@ async def chat(ctx: Ctx) -> Section:
         for c in conversations:
             by_attendant[c["attendant_id"]].append(c["ticket_id"])
         rate_each = ctx.sizes.chat_rate / len(by_attendant)
+        cpu_before = (machine_cpu_seconds(), ctx.stack.server_cpu(), time.process_time())
         outs = []
         for n, (attendant, tickets) in enumerate(by_attendant.items()):
             out = ctx.out_dir / f"chat-writer{n}.txt"
@@ -329,6 +332,7 @@ async def chat(ctx: Ctx) -> Section:
             if not lines:
                 raise RuntimeError("a chat writer ended without a summary")
             summaries.append(json.loads(lines[-1]))
+        cpu_after = (machine_cpu_seconds(), ctx.stack.server_cpu(), time.process_time())
         failed = [s["first_error"] for s in summaries if s["errors"]]
         if failed:
             raise RuntimeError(f"ticket_message_create failed: {failed[0]}")
@@ -352,6 +356,7 @@ async def chat(ctx: Ctx) -> Section:
             round(max((s["service_p95_ms"] or 0) for s in summaries), 2),
             "ms",
         )
+        _put_cpu_split(section, cpu_before, cpu_after, sum(s["cpu_s"] for s in summaries), len(created))
 
         # Resync as a reconnecting client does: each socket sends the last id it had before the burst.
         for sock in socks:
@@ -364,6 +369,26 @@ async def chat(ctx: Ctx) -> Section:
             await ctx.reap(proc)
         await close_all(socks)
     return section
+
+
+def _put_cpu_split(section: Section, before, after, writers_cpu: float, messages: int) -> None:
+    """Where the machine's CPU went while the writers ran, per message: what limits the rate on 2 cores.
+
+    The writers' figure is their sending loop (not Django's setup); "rest" is PostgreSQL, Redis, the
+    Celery worker, the writers' start-up and anything else running on the machine (other engineers' tests too).
+    """
+    (busy0, total0), servers0, client0 = before
+    (busy1, total1), servers1, client1 = after
+    if not messages or total1 <= total0:
+        return
+    per = 1000 / messages
+    busy = busy1 - busy0
+    servers, client = servers1 - servers0, client1 - client0
+    section.put("cpu_busy_pct", round(100 * busy / (total1 - total0), 1), "%")
+    section.put("cpu_per_msg_writers", round(writers_cpu * per, 2), "ms")
+    section.put("cpu_per_msg_servers", round(servers * per, 2), "ms")
+    section.put("cpu_per_msg_client", round(client * per, 2), "ms")
+    section.put("cpu_per_msg_rest", round(max(0.0, busy - writers_cpu - servers - client) * per, 2), "ms")
 
 
 async def _quiet(count, *, settle: float, limit: float) -> None:

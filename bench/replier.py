@@ -8,10 +8,14 @@
     python -m bench.replier rate --user U --tickets 1,2,3 --rate R --seconds S --max N [--out FILE]
         sends N replies at most, R a second for S seconds at most, round-robin over the tickets;
         writes "message_id t0" lines to FILE and a JSON summary on stdout.
+Both run the way an ASGI server runs a sync view: inside an asyncio loop, in a sync_to_async thread, so
+the broadcasts' async_to_sync comes back to that loop and reuses its Redis pool (as in daphne) instead
+of opening a new loop and connection per commit (a plain script's path, not production's).
 Logs (channels_redis "over capacity" lines included) go to stderr.
 """
 
 import argparse
+import asyncio
 import json
 import sys
 import time
@@ -63,7 +67,7 @@ def rate(args: argparse.Namespace) -> int:
     first_error = None
     service_times: list[float] = []
     out = open(args.out, "w") if args.out else None  # noqa: SIM115 (closed below)
-    start = time.monotonic()
+    start, cpu_start = time.monotonic(), time.process_time()
     try:
         while sent + errors < args.max and time.monotonic() - start < args.seconds:
             due = start + (sent + errors) / args.rate
@@ -94,11 +98,21 @@ def rate(args: argparse.Namespace) -> int:
         "first_error": first_error,
         "elapsed": elapsed,
         "rate": sent / elapsed if elapsed else 0.0,
+        "cpu_s": time.process_time() - cpu_start,
         "service_p50_ms": service_times[len(service_times) // 2] * 1000 if service_times else None,
         "service_p95_ms": service_times[int(len(service_times) * 0.95)] * 1000 if service_times else None,
     }
     print(json.dumps(summary), flush=True)
     return 0 if not errors else 1
+
+
+def as_server(func, *args) -> int:
+    async def run() -> int:
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(func, thread_sensitive=True)(*args)
+
+    return asyncio.run(run())
 
 
 def main() -> int:
@@ -113,7 +127,7 @@ def main() -> int:
     rate_parser.add_argument("--max", type=int, required=True)
     rate_parser.add_argument("--out")
     args = parser.parse_args()
-    return serve() if args.mode == "serve" else rate(args)
+    return as_server(serve) if args.mode == "serve" else as_server(rate, args)
 
 
 if __name__ == "__main__":

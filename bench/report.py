@@ -9,7 +9,20 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .context import Section
 
-PACKAGES = ["Django", "channels", "channels-redis", "redis", "daphne", "celery", "psycopg", "websockets", "Twisted"]
+PACKAGES = [
+    "Django",
+    "channels",
+    "channels-redis",
+    "redis",
+    "daphne",
+    "Twisted",
+    "uvicorn",
+    "uvloop",
+    "celery",
+    "psycopg",
+    "psycopg-pool",
+    "websockets",
+]
 
 # (label, section, figure, "<=" or ">=" or "==", threshold, unit)
 TARGETS = [
@@ -157,7 +170,9 @@ def table(sections: dict[str, Section]) -> str:
     return "\n".join(lines)
 
 
-def markdown(*, sections, targets, settings_used, versions_found, smoke, started, elapsed, drops_note) -> str:
+def markdown(
+    *, sections, targets, settings_used, versions_found, smoke, started, elapsed, drops_note, analysis=""
+) -> str:
     out = [
         "# Benchmark results" + (" (smoke run: tiny numbers, not figures to judge by)" if smoke else ""),
         "",
@@ -194,6 +209,8 @@ def markdown(*, sections, targets, settings_used, versions_found, smoke, started
         cells = [section.title, status, figures_text(section), ratios_text(section)]
         out.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     out += ["", "## Channel-layer drops", "", drops_note, ""]
+    if analysis:
+        out += [analysis.rstrip(), ""]
     return "\n".join(out)
 
 

@@ -42,6 +42,7 @@ SECTIONS = (
     "bare_view",
     "echo",
     *SECTION_GROUPS["push"],
+    "drop_rate",
     *SECTION_GROUPS["pages"],
     "upload",
     *SECTION_GROUPS["badge"],
@@ -72,6 +73,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--servers", type=int)
     parser.add_argument("--sockets", type=int)
     parser.add_argument("--tickets", type=int)
+    parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne", help="the ASGI server")
+    parser.add_argument(
+        "--size",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any size of the run (e.g. chat_writers=8, chat_rate=800); recorded",
+    )
     parser.add_argument("--only", help="comma-separated measurements to run (e.g. storm_bare,storm), for profiling")
     parser.add_argument(
         "--env",
@@ -148,6 +157,7 @@ async def measure(ctx) -> None:
         baselines.push,
         SECTION_GROUPS["push"],
     )
+    await section("drop_rate", "Raw group_send at rising rates: where the layer starts dropping", baselines.drop_rate)
     await section("pages", "Staff pages and admin queue", products.page_sections, SECTION_GROUPS["pages"])
     await section("upload", "2 MB upload", products.upload)
     await section(
@@ -175,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("servers", "sockets", "tickets"):
         if getattr(args, name):
             setattr(sizes, name, getattr(args, name))
+    for item in args.size:
+        name, value = item.split("=", 1)
+        if not hasattr(sizes, name):
+            print(f"bench: no size called {name}", file=sys.stderr)
+            return 2
+        setattr(sizes, name, type(getattr(sizes, name))(value))
     database_url = args.database_url or default_database_url(args.smoke)
     redis_url = args.redis_url or default_redis_url()
     for url in (database_url, redis_url):
@@ -200,9 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     from bench import report
 
     started_at = report.now()
+    load_at_start = os.getloadavg()
     started = time.monotonic()
     print(f"bench: database {urlparse(database_url).path.lstrip('/')}, Redis {redis_url}", flush=True)
     ensure_database(database_url)
+    # The bench's own Redis db: group memberships left by killed servers of an earlier run would
+    # fill dead receive lists and log "over capacity" on every send to their groups.
+    _redis_flush(redis_url)
 
     import django
 
@@ -224,12 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     from bench.context import Ctx, Section
     from bench.stack import Stack
 
-    stack = Stack(servers=sizes.servers, env=env, log_dir=out_dir / "logs")
-    ctx = Ctx(sizes=sizes, smoke=args.smoke, stack=stack, plan=plan, env=env, out_dir=out_dir)
+    stack = Stack(servers=sizes.servers, env=env, log_dir=out_dir / "logs", server=args.server)
+    ctx = Ctx(sizes=sizes, smoke=args.smoke, stack=stack, plan=plan, env=env, out_dir=out_dir, drop_counter=drops)
     ctx.only = set(args.only.split(",")) if args.only else set()
     try:
         with stack:
-            print(f"bench: {sizes.servers} daphne server(s) on ports {stack.ports} and a Celery worker", flush=True)
+            print(
+                f"bench: {sizes.servers} {args.server} server(s) on ports {stack.ports} and a Celery worker", flush=True
+            )
             asyncio.run(measure(ctx))
     except Exception as error:
         ctx.sections["stack"] = Section("stack", "Production shape", status="failed", note=f"{error}")
@@ -250,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = report.judge(ctx.sections, args.smoke)
     layer = settings.CHANNEL_LAYERS["default"]
     settings_used = {
-        "servers": f"{sizes.servers} × daphne (bench.asgi_bench wrapping atende_chat.asgi.application), loopback",
+        "servers": f"{sizes.servers} × {args.server} (bench.asgi_bench around atende_chat.asgi.application), loopback",
         "worker": "1 × Celery worker, --pool=solo",
         "channel layer": f"{layer['BACKEND']}, capacity {layer['CONFIG'].get('capacity')}, "
         f"expiry {layer['CONFIG'].get('expiry')}",
@@ -264,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": ", ".join(f"{k} {v}" for k, v in vars(sizes).items()),
         "overrides (--env)": ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none",
         "clock": "latencies across processes use time.monotonic() (CLOCK_MONOTONIC, one clock per machine)",
+        "load average (1, 5, 15 min)": f"at start {_load(load_at_start)}, at end {_load(os.getloadavg())} "
+        "(the 1-minute figure at start is what else was running; during a run the bench itself fills both cores)",
     }
     elapsed = time.monotonic() - started
     print()
@@ -282,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             started=started_at,
             elapsed=elapsed,
             drops_note=drops_note,
+            # Decisions, comparisons and limits, written by hand from the runs (bench/ANALYSIS.md).
+            analysis="" if args.smoke else _read(ROOT / "bench" / "ANALYSIS.md"),
         )
     )
     json_file = Path(args.json) if args.json else out_dir / "results.json"
@@ -312,6 +338,24 @@ def _pg_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         return cursor.fetchone()[0]
+
+
+def _read(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in values)
+
+
+def _redis_flush(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def _redis_version(url: str) -> str:

@@ -30,6 +30,22 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 class Proc:
     def __init__(self, name: str, argv: list[str], env: dict[str, str], log_path: Path) -> None:
         self.name, self.argv, self.env, self.log_path = name, argv, env, log_path
@@ -90,10 +106,10 @@ def http_ok(port: int, path: str = "/bench/bare/", timeout: float = 2.0) -> bool
 
 
 class Stack:
-    """N daphne servers serving bench.asgi_bench:application, and one Celery worker."""
+    """N ASGI servers (daphne, or uvicorn) serving bench.asgi_bench:application, and one Celery worker."""
 
-    def __init__(self, *, servers: int, env: dict[str, str], log_dir: Path) -> None:
-        self.env, self.log_dir = env, log_dir
+    def __init__(self, *, servers: int, env: dict[str, str], log_dir: Path, server: str = "daphne") -> None:
+        self.env, self.log_dir, self.server = env, log_dir, server
         self.ports = [free_port() for _ in range(servers)]
         self.servers: list[Proc] = [self._server_proc(i) for i in range(servers)]
         self.worker = Proc(
@@ -119,7 +135,13 @@ class Stack:
         self.extra: list[Proc] = []
 
     def _server_proc(self, i: int) -> Proc:
-        argv = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.ports[i]), "bench.asgi_bench:application"]
+        port = str(self.ports[i])
+        if self.server == "uvicorn":
+            # uvloop and httptools (uvicorn[standard]); one process per port, like the daphne shape.
+            argv = [PYTHON, "-m", "uvicorn", "--host", "127.0.0.1", "--port", port, "--lifespan", "off"]
+            argv += ["--no-access-log", "--log-level", "warning", "bench.asgi_bench:application"]
+        else:
+            argv = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", port, "bench.asgi_bench:application"]
         return Proc(f"server{i}", argv, self.env, self.log_dir / f"server{i}.log")
 
     def __enter__(self) -> "Stack":
@@ -172,6 +194,14 @@ class Stack:
         self.servers[i] = self._server_proc(i)
         self.servers[i].start()
         return stopped, self.wait_server(i)
+
+    def restart_all(self) -> None:
+        """Fresh server processes: a memory measurement must not inherit the heap an earlier one grew."""
+        for i in range(len(self.servers)):
+            self.restart_server(i)
+
+    def server_cpu(self) -> float:
+        return sum(cpu_seconds(server.pid) for server in self.servers)
 
     def server_rss(self) -> int:
         return sum(rss_bytes(server.pid) for server in self.servers)

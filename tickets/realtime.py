@@ -5,15 +5,21 @@ Groups: ``ticket.<id>`` (an open conversation), ``person.<id>`` (a staff member'
 the only truth and clients catch up by message id (B2).
 """
 
+import asyncio
 import logging
+import threading
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+
+from attachments.models import Attachment
 
 from .models import Message, Ticket
 
@@ -74,30 +80,132 @@ def ticket_payload(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _send(group: str, event: dict[str, Any]) -> None:
+#: An event to build after the commit: (group, dedup key or None, build callable).
+Pending = tuple[str, Hashable | None, Callable[[], dict[str, Any]]]
+
+
+async def _group_send_all(layer, events: list[tuple[str, dict[str, Any]]]) -> None:
+    """Every group at once; the events of one group one after the other, in the order published.
+
+    One group's order matters (a conversation hears the status change before the reply that
+    caused it); different groups are independent, so their sends overlap on the layer's pool.
+    """
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for group, event in events:
+        by_group.setdefault(group, []).append(event)
+
+    async def one_group(group: str, group_events: list[dict[str, Any]]) -> None:
+        for event in group_events:
+            try:
+                await layer.group_send(group, event)
+            except Exception:
+                # The layer is at-most-once anyway: clients resync from the database.
+                logger.warning("group_send to %s failed; clients will catch up", group, exc_info=True)
+
+    await asyncio.gather(*(one_group(group, group_events) for group, group_events in by_group.items()))
+
+
+def _send_all(events: list[tuple[str, dict[str, Any]]]) -> None:
+    """One trip to the event loop for all the events (each async_to_sync is a loop hop, or a new loop)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not events:
         return
     try:
-        async_to_sync(layer.group_send)(group, event)
+        async_to_sync(_group_send_all)(layer, events)
     except Exception:
-        # The layer is at-most-once anyway: clients resync from the database.
-        logger.warning("group_send to %s failed; clients will catch up", group, exc_info=True)
+        logger.warning("group_send of %d events failed; clients will catch up", len(events), exc_info=True)
 
 
-def send_on_commit(group: str, build_event) -> None:
-    """Build the event and send it once the surrounding transaction has committed."""
-    # robust: the change is committed; an event that cannot be built (the database dropped just
-    # now) is logged and skipped, never turned into an error page for a change that was saved.
-    transaction.on_commit(lambda: _send(group, build_event()), robust=True)
+def _send(group: str, event: dict[str, Any]) -> None:
+    _send_all([(group, event)])
+
+
+class _Batch:
+    """The events of one transaction (of one savepoint level), built and sent by one on_commit callback.
+
+    A reply used to make four group_sends, each its own async_to_sync; now it makes one. The batch
+    is registered with on_commit when its first event comes, so a rolled-back savepoint or
+    transaction drops it with its callback, exactly as it dropped the single events before.
+    """
+
+    def __init__(self, savepoints: tuple[str, ...]) -> None:
+        self.savepoints = savepoints
+        self.items: list[Pending] = []
+
+    def add(self, group: str, key: Hashable | None, build: Callable[[], dict[str, Any]]) -> None:
+        # The same event twice in one transaction (taking a ticket by replying announces the
+        # ticket twice) is sent once, in the place of the last one: it is built after the
+        # commit, so both would be identical, and the last place is where it was sent last before.
+        if key is not None:
+            self.items = [item for item in self.items if item[:2] != (group, key)]
+        self.items.append((group, key, build))
+
+    def flush(self) -> None:
+        if _local.__dict__.get("batch") is self:
+            _local.batch = None
+        events = []
+        for group, _key, build in self.items:
+            try:
+                events.append((group, build()))
+            except Exception:
+                logger.warning("building an event for %s failed; clients will catch up", group, exc_info=True)
+        _send_all(events)
+
+
+_local = threading.local()
+
+
+def _open_batch() -> _Batch | None:
+    """The batch of the current transaction and savepoint, registered on first use; None outside a transaction."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    savepoints = tuple(connection.savepoint_ids)
+    batch = _local.__dict__.get("batch")
+    # Still waiting for this very commit? Its callback is gone after a rollback or once it ran, and
+    # events of another savepoint level go in a batch of their own (dropped with that savepoint).
+    if (
+        batch is None
+        or batch.savepoints != savepoints
+        or not any(func == batch.flush for _sids, func, _robust in connection.run_on_commit)
+    ):
+        batch = _Batch(savepoints)
+        _local.batch = batch
+        # robust: the change is committed; a failure here is logged, never an error page for a saved change.
+        transaction.on_commit(batch.flush, robust=True)
+    return batch
+
+
+def send_on_commit(group: str, build_event: Callable[[], dict[str, Any]], key: Hashable | None = None) -> None:
+    """Build the event and send it once the surrounding transaction has committed.
+
+    Inside a transaction, every event of it goes out together after the commit (one loop hop);
+    outside one (autocommit), at once, as on_commit would run it.
+    """
+    batch = _open_batch()
+    if batch is None:
+        try:
+            event = build_event()
+        except Exception:
+            logger.warning("building an event for %s failed; clients will catch up", group, exc_info=True)
+            return
+        _send(group, event)
+    else:
+        batch.add(group, key, build_event)
 
 
 def publish_message(message: Message) -> None:
     def build() -> dict[str, Any]:
-        fresh = Message.objects.prefetch_related("attachments").get(pk=message.pk)
-        return {"type": "ticket.message", "message": message_payload(fresh)}
+        # The message in hand is the row as written; only its files (stored after it) are read,
+        # and only a "files" message has any (the services store files in a message of their own).
+        if message.kind == Message.Kind.FILES:
+            prefetch_related_objects([message], "attachments")
+        else:
+            # What prefetch_related would leave for an empty result, without the query.
+            message.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = Attachment.objects.none()
+        return {"type": "ticket.message", "message": message_payload(message)}
 
-    send_on_commit(ticket_group(message.ticket_id), build)
+    send_on_commit(ticket_group(message.ticket_id), build, key=("message", message.pk))
 
 
 def publish_status(ticket: Ticket) -> None:
@@ -106,7 +214,7 @@ def publish_status(ticket: Ticket) -> None:
     def build() -> dict[str, Any]:
         return {"type": "ticket.status", "ticket": ticket_payload(Ticket.objects.get(pk=ticket_id))}
 
-    send_on_commit(ticket_group(ticket_id), build)
+    send_on_commit(ticket_group(ticket_id), build, key=("status", ticket_id))
 
 
 def publish_badge(person_id: int) -> None:
@@ -116,7 +224,7 @@ def publish_badge(person_id: int) -> None:
     def build() -> dict[str, Any]:
         return {"type": "person.badge", "unread": ticket_unread_count(person_id=person_id)}
 
-    send_on_commit(person_group(person_id), build)
+    send_on_commit(person_group(person_id), build, key="badge")
 
 
 def publish_ticket_changed(ticket: Ticket) -> None:
@@ -129,8 +237,8 @@ def publish_ticket_changed(ticket: Ticket) -> None:
     def build_person() -> dict[str, Any]:
         return {"type": "person.tickets", "ticket": ticket_id}
 
-    send_on_commit(QUEUE_GROUP, build_queue)
-    send_on_commit(person_group(person_id), build_person)
+    send_on_commit(QUEUE_GROUP, build_queue, key=("changed", ticket_id))
+    send_on_commit(person_group(person_id), build_person, key=("tickets", ticket_id))
 
 
 def close_user_sockets(user_id: int) -> None:
