@@ -45,7 +45,7 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 run: venv
-	@mkdir -p var
+	@mkdir -p var/staticfiles
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -64,14 +64,14 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 test: venv check-services chromium
-	@mkdir -p var/test
+	@mkdir -p var/test/staticfiles
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The README's pictures (docs/screenshots/*.png, 1280x800), taken from the live stack by tests/e2e/test_screenshots.py.
 screenshots: venv check-services chromium
-	@mkdir -p var/test
+	@mkdir -p var/test/staticfiles
 	$(TEST_ENV) SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshots -q $(PYTEST_ARGS)
 	@echo "Capturas de tela em docs/screenshots/"
 
