@@ -174,7 +174,6 @@ def ticket_open(
     files: Sequence = (),
     user: AbstractBaseUser | None = None,
     channel: str = Channel.ONLINE,
-    registered_by: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Ticket:
     """Open a ticket (S7, S8, S11): the reason is its first message; files go with it."""
@@ -202,27 +201,15 @@ def ticket_open(
             status=status,
             opened_at=now,
         )
-        if channel == Channel.PHONE and registered_by is not None:
-            ticket.attendant = registered_by
-        _add_message(
-            ticket,
-            author_kind=Message.Author.REQUESTER,
-            kind=Message.Kind.OPENING,
-            author=requester.user,
-            author_name=requester.name,
-            body=reason,
-            now=now,
-        )
+        by_requester = {
+            "author_kind": Message.Author.REQUESTER,
+            "author": requester.user,
+            "author_name": requester.name,
+            "now": now,
+        }
+        _add_message(ticket, kind=Message.Kind.OPENING, body=reason, **by_requester)
         if clean_files:
-            files_message = _add_message(
-                ticket,
-                author_kind=Message.Author.REQUESTER,
-                kind=Message.Kind.FILES,
-                author=requester.user,
-                author_name=requester.name,
-                body=OPENED_WITH_FILES,
-                now=now,
-            )
+            files_message = _add_message(ticket, kind=Message.Kind.FILES, body=OPENED_WITH_FILES, **by_requester)
             attachments_store(message=files_message, files=clean_files, user=author, stored=stored)
         realtime.publish_ticket_changed(ticket)
     return ticket
