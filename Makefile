@@ -46,6 +46,8 @@ venv: $(VENV)/.installed
 
 run: venv
 	@mkdir -p var/staticfiles
+	@# A development .env (DEBUG=true) so that plain manage.py commands work too; never overwritten.
+	@[ -f .env ] || { printf '# Development settings written by make run (see .env.example for production).\nDEBUG=true\n' > .env; echo "Wrote .env with DEBUG=true for development."; }
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
