@@ -57,12 +57,15 @@ def exif_with_gps() -> bytes:
     return exif.tobytes()
 
 
-def pdf() -> bytes:
-    """A one-page PDF with a correct cross-reference table."""
+def pdf(note: str = "") -> bytes:
+    """A one-page PDF with a correct cross-reference table; `note` (a PDF comment) makes distinct files."""
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"
+    if note:
+        page += b" % " + note.encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        page,
     ]
     body = b"%PDF-1.4\n"
     offsets = []

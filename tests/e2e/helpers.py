@@ -1,15 +1,15 @@
 """What the journeys do again and again, written once: real files, a real drop, a ticket opened by hand."""
 
 import base64
-import io
 import json
 import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PIL import Image
 from playwright.sync_api import Page, expect
+
+from tests.attachments import samples
 
 MODULE = "Nota Fiscal Eletrônica Web"
 WAITING = "Aguarde! Em breve seu atendimento será realizado!"
@@ -23,28 +23,12 @@ TICKET_URL = re.compile(r"/chat/atendimentos/(\d+)/$")
 
 
 def png_bytes(color: str = "seagreen", size: tuple[int, int] = (64, 40)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "PNG")
-    return out.getvalue()
+    return samples.png(size=size, color=color)
 
 
 def pdf_bytes(title: str = "Nota fiscal") -> bytes:
-    """A one-page PDF with a correct cross-reference table (what real readers and the validator accept)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> % " + title.encode(),
-    ]
-    body = b"%PDF-1.4\n"
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return body
+    """A one-page PDF that real readers and the validator accept; the title makes each file distinct."""
+    return samples.pdf(note=title)
 
 
 def drop_files(page: Page, files: dict[str, tuple[bytes, str]], zone: str = "[data-dropzone]") -> None:
