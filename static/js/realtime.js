@@ -307,16 +307,140 @@
     document.addEventListener("visibilitychange", markRead);
   }
 
-  /* ---- Admin queue: refetch the page and swap the list, when nobody is using it ---- */
+  /* ---- Admin queue: refetch the page and patch the list in place ---- */
+
+  /*
+   * A small keyed morph (the idea of idiomorph / morphdom): nodes that are still there are kept and
+   * updated, so the keyboard focus, the scroll position and everything the page's scripts attached
+   * to them survive a live update. Replacing the list instead sent a keyboard user's focus back to
+   * the top of the page at every change of the queue.
+   */
+  function nodeKey(node) {
+    if (node.nodeType !== 1) {
+      return null;
+    }
+    if (node.id) {
+      return "#" + node.id;
+    }
+    if (node.tagName === "TR") {
+      // Django's changelist rows carry no id: the row's checkbox or its first link names the ticket.
+      var box = node.querySelector("input.action-select");
+      if (box) {
+        return "row:" + box.value;
+      }
+      var link = node.querySelector("a[href]");
+      return link ? "row:" + link.getAttribute("href") : null;
+    }
+    return null;
+  }
+
+  function sameKind(current, fresh) {
+    return (
+      current.nodeType === fresh.nodeType && current.nodeName === fresh.nodeName && nodeKey(current) === nodeKey(fresh)
+    );
+  }
+
+  // Whether a filter section is open is the attendant's choice, not the server's.
+  function userOwned(node, name) {
+    return name.indexOf("data-") === 0 || (node.tagName === "DETAILS" && name === "open");
+  }
+
+  function syncAttributes(current, fresh) {
+    Array.prototype.forEach.call(fresh.attributes, function (attribute) {
+      if (current.tagName === "DETAILS" && attribute.name === "open") {
+        return;
+      }
+      if (current.getAttribute(attribute.name) !== attribute.value) {
+        current.setAttribute(attribute.name, attribute.value);
+      }
+    });
+    // data-* attributes belong to the page's scripts (state they keep on a node): only the server's
+    // own attributes are taken away when it stops sending them.
+    Array.prototype.slice.call(current.attributes).forEach(function (attribute) {
+      if (!fresh.hasAttribute(attribute.name) && !userOwned(current, attribute.name)) {
+        current.removeAttribute(attribute.name);
+      }
+    });
+  }
+
+  function morphNode(current, fresh) {
+    if (current.nodeType !== 1) {
+      if (current.nodeValue !== fresh.nodeValue) {
+        current.nodeValue = fresh.nodeValue;
+      }
+      return;
+    }
+    syncAttributes(current, fresh);
+    if (current.tagName === "TEXTAREA" || current.tagName === "SELECT") {
+      return; // what the attendant typed or chose is theirs
+    }
+    if (current.tagName === "INPUT") {
+      if (current.type === "hidden") {
+        current.value = fresh.value;
+      }
+      return;
+    }
+    morphChildren(current, fresh);
+  }
+
+  function morphChildren(parent, freshParent) {
+    var cursor = parent.firstChild;
+    Array.prototype.slice.call(freshParent.childNodes).forEach(function (fresh) {
+      var match = null;
+      var key = nodeKey(fresh);
+      if (cursor && sameKind(cursor, fresh)) {
+        match = cursor;
+      } else if (key) {
+        for (var node = cursor; node; node = node.nextSibling) {
+          if (sameKind(node, fresh)) {
+            match = node;
+            break;
+          }
+        }
+      }
+      if (match) {
+        if (match !== cursor) {
+          parent.insertBefore(match, cursor); // a row that moved up the queue
+        }
+        morphNode(match, fresh);
+        cursor = match.nextSibling;
+      } else {
+        parent.insertBefore(document.importNode(fresh, true), cursor);
+      }
+    });
+    while (cursor) {
+      var next = cursor.nextSibling;
+      parent.removeChild(cursor);
+      cursor = next;
+    }
+  }
+
+  // The control at the same place in the list, for a focus whose row left the queue.
+  function focusNear(list, row, column) {
+    var rows = list.querySelectorAll("#result_list tbody tr");
+    var target = rows[Math.min(row, rows.length - 1)];
+    var controls = target ? target.querySelectorAll("a[href], button, input:not([type=hidden])") : [];
+    var control = controls[Math.min(column, controls.length - 1)] || document.getElementById("result_list");
+    if (control) {
+      if (control.tabIndex < 0 && !control.hasAttribute("tabindex")) {
+        control.setAttribute("tabindex", "-1");
+      }
+      control.focus({ preventScroll: true });
+    }
+  }
 
   function startQueue(holder) {
     var timer = null;
 
     function currentList() {
-      return document.getElementById("changelist-form") || document.getElementById("result_list");
+      return (
+        document.getElementById("changelist") ||
+        document.getElementById("changelist-form") ||
+        document.getElementById("result_list")
+      );
     }
 
-    // Swapping the list under an attendant who is selecting rows or typing would lose their work.
+    // Patching the list under an attendant who is selecting rows or typing would lose their work.
     function inUse(list) {
       if (list.querySelector("input.action-select:checked")) {
         return true;
@@ -326,8 +450,46 @@
       if (!active || !list.contains(active)) {
         return false;
       }
-      var typing = active.tagName === "INPUT" && !/^(checkbox|radio|submit|button|reset)$/.test(active.type);
+      var typing = active.tagName === "INPUT" && !/^(checkbox|radio|submit|button|reset|hidden)$/.test(active.type);
       return typing || active.tagName === "SELECT" || active.tagName === "TEXTAREA";
+    }
+
+    function patch(current, fresh) {
+      var active = document.activeElement;
+      var focusedRow = -1;
+      var focusedColumn = 0;
+      if (active && current.contains(active)) {
+        var row = active.closest("#result_list tbody tr");
+        if (row) {
+          focusedRow = Array.prototype.indexOf.call(row.parentNode.children, row);
+          focusedColumn = Array.prototype.indexOf.call(
+            row.querySelectorAll("a[href], button, input:not([type=hidden])"),
+            active
+          );
+        }
+      }
+      var boxesBefore = Array.prototype.slice.call(current.querySelectorAll("tr input.action-select"));
+      var scrollX = window.scrollX;
+      var scrollY = window.scrollY;
+
+      morphNode(current, fresh);
+
+      if (active && active !== document.body && !document.contains(active) && focusedRow >= 0) {
+        focusNear(current, focusedRow, Math.max(focusedColumn, 0));
+      } else if (active && document.contains(active) && document.activeElement !== active) {
+        active.focus({ preventScroll: true }); // a row that moved lost the focus on the way
+      }
+      window.scrollTo(scrollX, scrollY);
+      // Django's actions.js binds to the rows it found: bind it again when rows came or went.
+      var boxes = current.querySelectorAll("tr input.action-select");
+      var changed =
+        boxes.length !== boxesBefore.length ||
+        Array.prototype.some.call(boxes, function (box, index) {
+          return box !== boxesBefore[index];
+        });
+      if (changed && boxes.length && typeof window.Actions === "function") {
+        window.Actions(boxes);
+      }
     }
 
     function refetch() {
@@ -348,17 +510,12 @@
           return response.text();
         })
         .then(function (html) {
-          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(list.id);
           var current = currentList();
-          if (!fresh || !current || inUse(current)) {
+          var fresh = current && new DOMParser().parseFromString(html, "text/html").getElementById(current.id);
+          if (!fresh || inUse(current)) {
             return;
           }
-          current.replaceWith(document.importNode(fresh, true));
-          // Django's actions.js binds to the rows it found at load: bind it to the new ones.
-          var checkboxes = document.querySelectorAll("tr input.action-select");
-          if (checkboxes.length && typeof window.Actions === "function") {
-            window.Actions(checkboxes);
-          }
+          patch(current, fresh);
         })
         .catch(function () {
           schedule(5000);

@@ -7,12 +7,13 @@
 """
 
 import re
+import threading
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import log_in
-from .helpers import open_new_ticket, take_ticket
+from .helpers import live_sockets, open_new_ticket, take_ticket
 
 pytestmark = pytest.mark.e2e
 
@@ -192,3 +193,80 @@ def test_est_000206_dialog_keeps_the_focus_inside_and_closes_with_escape(new_con
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(open_chat).to_be_focused()
+
+
+# Phone tickets registered by a colleague, each for a new person, paced like a busy morning: queue.changed events
+# reach the attendant's page while they work it by keyboard.
+PHONE_TICKETS = """
+import time
+from django.contrib.auth import get_user_model
+from people.models import Entity
+from people.services import person_create
+from tickets.models import Module
+from tickets.services import ticket_register_phone
+
+colleague = get_user_model().objects.get(username="atendente2")
+entity = Entity.objects.get(online_chat_enabled=True)
+module = Module.objects.filter(active=True).first()
+for n in range({count}):
+    person = person_create(entity=entity, name=f"PESSOA DA FILA {{n}} {tag}")
+    ticket_register_phone(attendant=colleague, requester=person, module_id=module.pk, reason=f"Por telefone {{n}}")
+    time.sleep(0.5)
+"""
+
+
+def _register_phone_tickets(stack, count: int, tag: str) -> threading.Thread:
+    thread = threading.Thread(target=stack.manage, args=("shell", "-c", PHONE_TICKETS.format(count=count, tag=tag)))
+    thread.start()
+    return thread
+
+
+def test_the_queue_keeps_the_keyboard_focus_and_the_counts_follow_while_it_updates_live(login_as, stack):
+    """A live change of the queue patches the list in place: the focused row keeps the focus, Tab goes on from
+    there, and every count of the page (the summary, the paginator's "N atendimentos") follows."""
+    _register_phone_tickets(stack, 1, "0").join()
+    attendant = login_as("atendente")
+    with live_sockets(attendant, "/ws/queue/") as frames:
+        attendant.goto("/admin/tickets/ticket/")
+        frames.wait_for("resumed")
+    rows = attendant.locator("#result_list tbody tr")
+    expect(rows.first).to_be_visible()
+    before = rows.count()
+    paginator = attendant.locator("#changelist-form .paginator")
+    expect(paginator).to_contain_text(f"{before} atendimento")
+    waiting = int(attendant.locator('[data-summary="waiting"]').inner_text())
+
+    link = rows.first.locator("a[href]").first
+    link.focus()
+    focused = attendant.evaluate_handle("document.activeElement")
+    _register_phone_tickets(stack, 2, "A").join()
+
+    expect(rows).to_have_count(before + 2)
+    expect(paginator).to_contain_text(f"{before + 2} atendimentos")
+    expect(attendant.locator('[data-summary="waiting"]')).to_have_text(str(waiting + 2))
+    assert attendant.evaluate("(el) => el.isConnected && el === document.activeElement", focused), (
+        "the live update took the focus away from the row the attendant was on"
+    )
+    attendant.keyboard.press("Tab")
+    assert attendant.evaluate(
+        "(el) => el.closest('#result_list') !== null", attendant.evaluate_handle("document.activeElement")
+    ), "Tab after a live update no longer goes on from the focused row"
+
+
+def test_the_queue_can_be_worked_by_keyboard_while_tickets_keep_arriving(login_as, stack):
+    """The keyboard walk of the queue, while a colleague registers phone tickets one after another."""
+    _register_phone_tickets(stack, 1, "0").join()
+    attendant = login_as("atendente")
+    with live_sockets(attendant, "/ws/queue/") as frames:
+        attendant.goto("/admin/tickets/ticket/")
+        frames.wait_for("resumed")
+    rows = attendant.locator("#result_list tbody tr")
+    before = rows.count()
+    arriving = _register_phone_tickets(stack, 12, "B")
+    try:
+        # The stream of arrivals has reached the page (a Django process starts first: a generous bound).
+        expect(rows.nth(before)).to_be_visible(timeout=30_000)
+        assert_named(attendant)
+        tab_through(attendant)
+    finally:
+        arriving.join()

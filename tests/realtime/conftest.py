@@ -26,6 +26,27 @@ from atende_chat.asgi import application
 
 ORIGIN = b"http://testserver"
 
+# How long a test waits for a frame that must come. Channels' own default (1 s) failed on a loaded CI machine
+# (test_frames, in a full run beside other work): waits for what must come are generous; waits proving that
+# nothing comes (receive_nothing) stay short.
+PATIENCE = 10.0
+
+
+class PatientCommunicator(WebsocketCommunicator):
+    """WebsocketCommunicator whose waits for an expected frame tolerate a busy machine."""
+
+    async def connect(self, timeout=PATIENCE):  # noqa: ASYNC109 (Channels' own signature)
+        return await super().connect(timeout=timeout)
+
+    async def receive_output(self, timeout=PATIENCE):  # noqa: ASYNC109 (Channels' own signature)
+        return await super().receive_output(timeout=timeout)
+
+    async def receive_from(self, timeout=PATIENCE):  # noqa: ASYNC109 (Channels' own signature)
+        return await super().receive_from(timeout=timeout)
+
+    async def receive_json_from(self, timeout=PATIENCE):  # noqa: ASYNC109 (Channels' own signature)
+        return await super().receive_json_from(timeout=timeout)
+
 
 def session_cookie(user) -> str:
     """Log in for real (a session row) and return the cookie value the browser would send."""
@@ -47,7 +68,7 @@ def communicator(path: str, cookie: str | None = None, origin: bytes | None = OR
         headers.append((b"origin", origin))
     if cookie is not None:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, path, headers=headers)
+    return PatientCommunicator(application, path, headers=headers)
 
 
 async def open_socket(path: str, cookie: str, *, resume: int | None = 0) -> tuple[WebsocketCommunicator, dict]:
@@ -63,7 +84,7 @@ async def open_socket(path: str, cookie: str, *, resume: int | None = 0) -> tupl
     return socket, hello
 
 
-async def frames_until(socket: WebsocketCommunicator, kind: str, wait: float = 3) -> list[dict[str, Any]]:
+async def frames_until(socket: WebsocketCommunicator, kind: str, wait: float = PATIENCE) -> list[dict[str, Any]]:
     """Every frame up to and including the first of the given type."""
     frames = []
     while True:
@@ -73,7 +94,7 @@ async def frames_until(socket: WebsocketCommunicator, kind: str, wait: float = 3
             return frames
 
 
-async def next_output(socket: WebsocketCommunicator, wait: float = 3) -> dict[str, Any]:
+async def next_output(socket: WebsocketCommunicator, wait: float = PATIENCE) -> dict[str, Any]:
     """The next raw ASGI message (a send or a close), decoded when it is a text frame."""
     output = await socket.receive_output(timeout=wait)
     if output["type"] == "websocket.send":
