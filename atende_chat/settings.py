@@ -308,6 +308,12 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Whole request body cap (files included): enough for the allowed number of 2 MB files.
 ATTACHMENT_REQUEST_MAX_BYTES = ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_FILES + 256 * 1024
+# Every other request body (forms, the admin): refused with 413 past this, before it is read
+# (atende_chat/bodylimit.py); Django's own parser limit is the same number.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+# The routes that take files, and so ATTACHMENT_REQUEST_MAX_BYTES (URL names).
+UPLOAD_URL_NAMES = frozenset({"chat-new", "chat-ticket", "admin:tickets_ticket_change"})
 # The parser's hard stop (a 400). Between ATTACHMENT_MAX_FILES and this, the service answers
 # "Envie no máximo N arquivos por vez." instead.
 DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES * 2
