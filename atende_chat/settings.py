@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.current_person",
+                "tickets.context_processors.chat_shell",
             ],
         },
     },
@@ -319,6 +320,9 @@ UPLOAD_URL_NAMES = frozenset({"chat-new", "chat-ticket", "admin:tickets_ticket_c
 DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES * 2
 MESSAGE_RATE_LIMIT = env.int("MESSAGE_RATE_LIMIT", default=30)  # messages and files per minute per user
 SUPPORT_PHONE = "47 3531-1500"
+# Open websockets check their session and access again this often (seconds), besides the signals that
+# close them at once (tickets/receivers.py): the backstop for changes no signal reports.
+SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=60)
 
 # --- Security -----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/6.0/ref/csp/
