@@ -323,6 +323,13 @@ SUPPORT_PHONE = "47 3531-1500"
 # Open websockets check their session and access again this often (seconds), besides the signals that
 # close them at once (tickets/receivers.py): the backstop for changes no signal reports.
 SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=60)
+# Frames a socket may send: a burst, refilled at a rate per second; past it the socket closes with 4429.
+WEBSOCKET_FRAME_BURST = env.int("WEBSOCKET_FRAME_BURST", default=30)
+WEBSOCKET_FRAME_RATE = env.float("WEBSOCKET_FRAME_RATE", default=2)
+# Messages replayed per "resume"; the client asks again from where the answer stopped.
+WEBSOCKET_RESUME_MAX = env.int("WEBSOCKET_RESUME_MAX", default=500)
+# Origins allowed for websockets besides the page's own (scheme://host[:port]); see atende_chat/origin.py.
+WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
 
 # --- Security -----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/6.0/ref/csp/

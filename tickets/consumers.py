@@ -10,6 +10,7 @@ The protocol is described in docs/realtime.md.
 import asyncio
 import json
 import random
+import time
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
@@ -33,6 +34,10 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_SESSION_ENDED = 4401
 #: The socket reached its maximum age (below group_expiry): the client reconnects at once and resumes.
 CLOSE_RENEW = 4000
+
+#: Too many frames: the socket sent past its burst (WEBSOCKET_FRAME_BURST, refilled at WEBSOCKET_FRAME_RATE
+#: per second). The client waits the longest back-off before it reconnects.
+CLOSE_THROTTLED = 4429
 
 #: Messages replayed per database round trip on resume.
 REPLAY_BATCH = 200
@@ -76,6 +81,8 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         self.joined: list[str] = []
         self._renew_handle: asyncio.TimerHandle | None = None
         self._recheck_task: asyncio.Task | None = None
+        self._tokens = float(settings.WEBSOCKET_FRAME_BURST)
+        self._tokens_at = time.monotonic()
         # Accept before refusing, so the browser sees 4403 (a refused handshake reaches it as 1006
         # and would be retried forever). Nothing is sent before the check.
         await self.accept()
@@ -103,7 +110,10 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         self.joined = []
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
-        """Malformed frames get an error frame; the socket stays open."""
+        """Malformed frames get an error frame; the socket stays open. Past the burst, it closes (4429)."""
+        if not self._take_token():
+            await self.close(code=CLOSE_THROTTLED)
+            return
         if not self.joined:
             return
         try:
@@ -122,10 +132,24 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
             if last_id is None:
                 await self.send_error("bad_frame", BAD_FRAME)
                 return
-            count, last = await self.resume(last_id)
-            await self.send_json({"type": "resumed", "last_id": last, "count": count})
+            count, last, more = await self.resume(last_id)
+            # more: the answer stopped at WEBSOCKET_RESUME_MAX messages; the client resumes again from last_id.
+            await self.send_json({"type": "resumed", "last_id": last, "count": count, "more": more})
         else:
             await self.receive_frame(kind, content)
+
+    def _take_token(self) -> bool:
+        """A token bucket per socket: a burst of WEBSOCKET_FRAME_BURST frames, refilled at WEBSOCKET_FRAME_RATE/s."""
+        now = time.monotonic()
+        self._tokens = min(
+            float(settings.WEBSOCKET_FRAME_BURST),
+            self._tokens + (now - self._tokens_at) * settings.WEBSOCKET_FRAME_RATE,
+        )
+        self._tokens_at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
 
     async def send_error(self, code: str, text: str) -> None:
         await self.send_json({"type": "error", "code": code, "error": text})
@@ -178,8 +202,9 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
     async def hello(self) -> dict[str, Any]:
         return {}
 
-    async def resume(self, last_id: int) -> tuple[int, int]:
-        return 0, last_id
+    async def resume(self, last_id: int) -> tuple[int, int, bool]:
+        """(messages sent, the id to resume from next, whether more are waiting)."""
+        return 0, last_id, False
 
     async def receive_frame(self, kind: str, content: dict[str, Any]) -> None:
         await self.send_error("unknown_type", UNKNOWN_TYPE)
@@ -202,9 +227,9 @@ class ToolbarConsumer(_BaseConsumer):
     async def hello(self) -> dict[str, Any]:
         return {"unread": await self._unread()}
 
-    async def resume(self, last_id: int) -> tuple[int, int]:
+    async def resume(self, last_id: int) -> tuple[int, int, bool]:
         await self.person_badge({})
-        return 0, last_id
+        return 0, last_id, False
 
     async def person_badge(self, event: dict[str, Any]) -> None:
         # Counted here, after the event arrived: two badge events built in two processes may
@@ -256,28 +281,37 @@ class ConversationConsumer(_BaseConsumer):
         return {"ticket": await self._status()}
 
     @database_sync_to_async
-    def _payloads_after(self, after_id: int) -> list[dict[str, Any]]:
-        messages = selectors.message_list(ticket=self.ticket, after_id=after_id, limit=REPLAY_BATCH)
+    def _payloads_after(self, after_id: int, limit: int) -> list[dict[str, Any]]:
+        messages = selectors.message_list(ticket=self.ticket, after_id=after_id, limit=limit)
         return [realtime.message_payload(message) for message in messages]
 
-    async def resume(self, last_id: int) -> tuple[int, int]:
-        """Every message with an id above last_id, from the database, in order, once."""
-        count, cursor = 0, last_id
+    async def resume(self, last_id: int) -> tuple[int, int, bool]:
+        """The messages with an id above last_id, from the database, in order, once: at most
+        WEBSOCKET_RESUME_MAX per answer; the client asks again from the returned id while more are left."""
+        count, read, cursor, more = 0, 0, last_id, False
         while True:
-            batch = await self._payloads_after(cursor)
+            limit = min(REPLAY_BATCH, settings.WEBSOCKET_RESUME_MAX - read)
+            batch = await self._payloads_after(cursor, limit)
+            read += len(batch)
             for payload in batch:
                 if payload["id"] not in self.live_sent:
                     await self.send_json({"type": "ticket.message", "message": payload})
                     count += 1
             if batch:
                 cursor = batch[-1]["id"]
-            if len(batch) < REPLAY_BATCH:
+            if len(batch) < limit:
                 break
+            if read >= settings.WEBSOCKET_RESUME_MAX:
+                more = True
+                break
+        if more:
+            # Live events keep being recorded (and skipped by the next replay) until the replay is complete.
+            return count, cursor, True
         self.sent_up_to = max([cursor, *self.live_sent])
         self.live_sent = set()
         # The status may have changed while the client was away.
         await self.send_json({"type": "ticket.status", "ticket": await self._status()})
-        return count, self.sent_up_to
+        return count, self.sent_up_to, False
 
     async def receive_frame(self, kind: str, content: dict[str, Any]) -> None:
         up_to = _parse_id(content.get("up_to"))

@@ -42,7 +42,7 @@ def logged_client(user) -> tuple[Client, str]:
 
 def communicator(path: str, cookie: str | None = None, origin: bytes | None = ORIGIN) -> WebsocketCommunicator:
     """A websocket through the whole stack: origin check, cookies, session, auth, routing."""
-    headers = []
+    headers = [(b"host", b"testserver")]
     if origin is not None:
         headers.append((b"origin", origin))
     if cookie is not None:
