@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=
 	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 VAR_DIR=$(CURDIR)/var/test
 RUN_ENV := DEBUG=true
 
-.PHONY: help python venv run test lint check-services chromium screenshots bench worker clean
+.PHONY: help python venv run test lint check-services chromium nginx screenshots bench worker clean
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -61,11 +61,14 @@ check-services: venv
 chromium:
 	@bash scripts/ensure_chromium.sh
 
+nginx:
+	@bash scripts/ensure_nginx.sh
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: venv check-services chromium
+test: venv check-services chromium nginx
 	@mkdir -p var/test/staticfiles
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .

@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.current_person",
+                "tickets.context_processors.chat_shell",
             ],
         },
     },
@@ -123,7 +124,11 @@ LOGOUT_REDIRECT_URL = "login"
 # Login attempts limited per user name and address (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
+# Locked per user name AND address: failures from one client never lock the user out for everybody.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is REMOTE_ADDR only, never a header a client could send: behind a proxy daphne itself
+# puts there the address the proxy saw (atende_chat/serve.py).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
@@ -308,11 +313,27 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Whole request body cap (files included): enough for the allowed number of 2 MB files.
 ATTACHMENT_REQUEST_MAX_BYTES = ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_FILES + 256 * 1024
+# Every other request body (forms, the admin): refused with 413 past this, before it is read
+# (atende_chat/bodylimit.py); Django's own parser limit is the same number.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+# The routes that take files, and so ATTACHMENT_REQUEST_MAX_BYTES (URL names).
+UPLOAD_URL_NAMES = frozenset({"chat-new", "chat-ticket", "admin:tickets_ticket_change"})
 # The parser's hard stop (a 400). Between ATTACHMENT_MAX_FILES and this, the service answers
 # "Envie no máximo N arquivos por vez." instead.
 DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES * 2
 MESSAGE_RATE_LIMIT = env.int("MESSAGE_RATE_LIMIT", default=30)  # messages and files per minute per user
 SUPPORT_PHONE = "47 3531-1500"
+# Open websockets check their session and access again this often (seconds), besides the signals that
+# close them at once (tickets/receivers.py): the backstop for changes no signal reports.
+SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=60)
+# Frames a socket may send: a burst, refilled at a rate per second; past it the socket closes with 4429.
+WEBSOCKET_FRAME_BURST = env.int("WEBSOCKET_FRAME_BURST", default=30)
+WEBSOCKET_FRAME_RATE = env.float("WEBSOCKET_FRAME_RATE", default=2)
+# Messages replayed per "resume"; the client asks again from where the answer stopped.
+WEBSOCKET_RESUME_MAX = env.int("WEBSOCKET_RESUME_MAX", default=500)
+# Origins allowed for websockets besides the page's own (scheme://host[:port]); see atende_chat/origin.py.
+WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
 
 # --- Security -----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/6.0/ref/csp/
@@ -340,7 +361,10 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-if env.bool("BEHIND_PROXY", default=False):
+# Behind a TLS proxy (deploy/nginx/atende_chat.conf): daphne is started with --proxy-headers
+# (atende_chat/serve.py), so REMOTE_ADDR is the address the proxy saw and the scheme its own.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

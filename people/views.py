@@ -1,4 +1,8 @@
-"""Pages of people: the ERP host shell, the registration form ("Cadastro de pessoa"), logout."""
+"""Pages of people: the ERP host shell, the registration form ("Cadastro de pessoa"), logout.
+
+The badge around these pages comes from ``tickets.context_processors.chat_shell``; what ``tickets``
+does when a session ends (closing its sockets) it does in its own receivers (tickets/receivers.py).
+"""
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -8,9 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tickets.realtime import close_user_sockets
-from tickets.views import request_person, shell_context
-
+from .context_processors import request_person
 from .forms import RegistrationForm
 from .selectors import person_has_required_contacts
 
@@ -18,7 +20,7 @@ from .selectors import person_has_required_contacts
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The ERP host shell (S1): toolbar, module title, search box, and the chat icon when enabled."""
-    return render(request, "people/shell.html", shell_context(request, {}))
+    return render(request, "people/shell.html")
 
 
 @login_required
@@ -36,15 +38,10 @@ def registration(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Cadastro atualizado.")
             return redirect("person-registration")
     context = {"form": form, "person": person, "has_contacts": person_has_required_contacts(person=person)}
-    return render(
-        request, "people/registration.html", shell_context(request, context), status=400 if form.errors else 200
-    )
+    return render(request, "people/registration.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    user_id = request.user.pk if request.user.is_authenticated else None
     logout(request)
-    if user_id is not None:
-        close_user_sockets(user_id)
     return redirect("login")

@@ -10,17 +10,20 @@ The protocol is described in docs/realtime.md.
 import asyncio
 import json
 import random
+import time
 from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import get_user
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404
 
-from people.selectors import person_chat_enabled, person_for_user
+from people.models import Person
+from people.selectors import person_chat_enabled, person_for_user, person_has_required_contacts
 
 from . import realtime, selectors, services
 from .models import Ticket
@@ -31,6 +34,10 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_SESSION_ENDED = 4401
 #: The socket reached its maximum age (below group_expiry): the client reconnects at once and resumes.
 CLOSE_RENEW = 4000
+
+#: Too many frames: the socket sent past its burst (WEBSOCKET_FRAME_BURST, refilled at WEBSOCKET_FRAME_RATE
+#: per second). The client waits the longest back-off before it reconnects.
+CLOSE_THROTTLED = 4429
 
 #: Messages replayed per database round trip on resume.
 REPLAY_BATCH = 200
@@ -49,6 +56,16 @@ def socket_max_age() -> float:
     return group_expiry * random.uniform(0.8, 0.9)
 
 
+def socket_recheck_interval() -> float:
+    """How often an open socket checks its session and access again (SOCKET_RECHECK_SECONDS, spread)."""
+    return settings.SOCKET_RECHECK_SECONDS * random.uniform(0.9, 1.1)
+
+
+def person_may_use_chat(person: Person | None) -> bool:
+    """The staff side of the chat, as on the staff pages: the entity's chat on and the contact gate (S2, S5)."""
+    return person_chat_enabled(person=person) and person_has_required_contacts(person=person)
+
+
 def _parse_id(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return None
@@ -56,13 +73,16 @@ def _parse_id(value: Any) -> int | None:
 
 
 class _BaseConsumer(AsyncJsonWebsocketConsumer):
-    """Authorise, join, hello; answer "resume"; close on logout and before group_expiry."""
+    """Authorise, join, hello; answer "resume"; close when the session or the access ends, and before group_expiry."""
 
     frame_types: frozenset[str] = frozenset({"resume"})
 
     async def connect(self) -> None:
         self.joined: list[str] = []
         self._renew_handle: asyncio.TimerHandle | None = None
+        self._recheck_task: asyncio.Task | None = None
+        self._tokens = float(settings.WEBSOCKET_FRAME_BURST)
+        self._tokens_at = time.monotonic()
         # Accept before refusing, so the browser sees 4403 (a refused handshake reaches it as 1006
         # and would be retried forever). Nothing is sent before the check.
         await self.accept()
@@ -76,18 +96,24 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
             self.joined.append(group)
         loop = asyncio.get_running_loop()
         self._renew_handle = loop.call_later(socket_max_age(), lambda: loop.create_task(self.close(CLOSE_RENEW)))
+        self._recheck_task = loop.create_task(self._recheck_now_and_then())
         # Joined first, then the snapshot: nothing can fall between the two.
         await self.send_json({"type": "hello", **await self.hello()})
 
     async def disconnect(self, code: int) -> None:
         if self._renew_handle is not None:
             self._renew_handle.cancel()
+        if self._recheck_task is not None:
+            self._recheck_task.cancel()
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
-        """Malformed frames get an error frame; the socket stays open."""
+        """Malformed frames get an error frame; the socket stays open. Past the burst, it closes (4429)."""
+        if not self._take_token():
+            await self.close(code=CLOSE_THROTTLED)
+            return
         if not self.joined:
             return
         try:
@@ -106,31 +132,69 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
             if last_id is None:
                 await self.send_error("bad_frame", BAD_FRAME)
                 return
-            count, last = await self.resume(last_id)
-            await self.send_json({"type": "resumed", "last_id": last, "count": count})
+            count, last, more = await self.resume(last_id)
+            # more: the answer stopped at WEBSOCKET_RESUME_MAX messages; the client resumes again from last_id.
+            await self.send_json({"type": "resumed", "last_id": last, "count": count, "more": more})
         else:
             await self.receive_frame(kind, content)
+
+    def _take_token(self) -> bool:
+        """A token bucket per socket: a burst of WEBSOCKET_FRAME_BURST frames, refilled at WEBSOCKET_FRAME_RATE/s."""
+        now = time.monotonic()
+        self._tokens = min(
+            float(settings.WEBSOCKET_FRAME_BURST),
+            self._tokens + (now - self._tokens_at) * settings.WEBSOCKET_FRAME_RATE,
+        )
+        self._tokens_at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
 
     async def send_error(self, code: str, text: str) -> None:
         await self.send_json({"type": "error", "code": code, "error": text})
 
     async def session_closed(self, event: dict[str, Any]) -> None:
-        """Sent to user.<id> on logout: close if this socket's own session is gone (others stay)."""
-        if not await self._session_alive():
+        """Sent to user.<id> on logout: this socket's session closes at once, the others check theirs."""
+        if event.get("session_key") is not None and event["session_key"] == self._session_key():
             await self.close(code=CLOSE_SESSION_ENDED)
+            return
+        await self.access_check(event)
+
+    async def access_check(self, event: dict[str, Any]) -> None:
+        """The user, a person or an entity changed: close if the session or the access is gone."""
+        user = await self._session_user()
+        if user is None:
+            await self.close(code=CLOSE_SESSION_ENDED)
+        elif not await self.still_allowed(user):
+            await self.close(code=CLOSE_FORBIDDEN)
+
+    async def _recheck_now_and_then(self) -> None:
+        """The backstop for whatever no signal reports (a raw update, a group's permissions)."""
+        while True:
+            await asyncio.sleep(socket_recheck_interval())
+            await self.access_check({})
+
+    def _session_key(self) -> str | None:
+        return getattr(self.scope.get("session"), "session_key", None)
 
     @database_sync_to_async
-    def _session_alive(self) -> bool:
-        session = self.scope.get("session")
-        key = getattr(session, "session_key", None)
+    def _session_user(self) -> AbstractBaseUser | None:
+        """The socket's user as Django would see it now: session present, password hash and is_active still valid."""
+        key = self._session_key()
         if key is None:
-            return False
-        fresh = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
-        return fresh.get(SESSION_KEY) == str(self.user.pk)
+            return None
+        request = SimpleNamespace(session=import_module(settings.SESSION_ENGINE).SessionStore(session_key=key))
+        user = get_user(request)
+        return user if user.is_authenticated and user.pk == self.user.pk else None
 
     # Hooks for the three consumers.
     async def authorise(self, user: AbstractBaseUser) -> bool:
         raise NotImplementedError
+
+    async def still_allowed(self, user: AbstractBaseUser) -> bool:
+        """The same decision as authorise, for an open socket (without resetting its state)."""
+        return await self.authorise(user)
 
     def groups_for(self) -> list[str]:
         raise NotImplementedError
@@ -138,8 +202,9 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
     async def hello(self) -> dict[str, Any]:
         return {}
 
-    async def resume(self, last_id: int) -> tuple[int, int]:
-        return 0, last_id
+    async def resume(self, last_id: int) -> tuple[int, int, bool]:
+        """(messages sent, the id to resume from next, whether more are waiting)."""
+        return 0, last_id, False
 
     async def receive_frame(self, kind: str, content: dict[str, Any]) -> None:
         await self.send_error("unknown_type", UNKNOWN_TYPE)
@@ -150,10 +215,10 @@ class ToolbarConsumer(_BaseConsumer):
 
     async def authorise(self, user: AbstractBaseUser) -> bool:
         self.person = await database_sync_to_async(person_for_user)(user=user)
-        return person_chat_enabled(person=self.person)
+        return await database_sync_to_async(person_may_use_chat)(self.person)
 
     def groups_for(self) -> list[str]:
-        return [realtime.person_group(self.person.pk)]
+        return [realtime.person_group(self.person.pk), realtime.entity_group(self.person.entity_id)]
 
     @database_sync_to_async
     def _unread(self) -> int:
@@ -162,9 +227,9 @@ class ToolbarConsumer(_BaseConsumer):
     async def hello(self) -> dict[str, Any]:
         return {"unread": await self._unread()}
 
-    async def resume(self, last_id: int) -> tuple[int, int]:
+    async def resume(self, last_id: int) -> tuple[int, int, bool]:
         await self.person_badge({})
-        return 0, last_id
+        return 0, last_id, False
 
     async def person_badge(self, event: dict[str, Any]) -> None:
         # Counted here, after the event arrived: two badge events built in two processes may
@@ -188,15 +253,25 @@ class ConversationConsumer(_BaseConsumer):
         self.sent_up_to: int | None = None
         return self.ticket is not None
 
+    async def still_allowed(self, user: AbstractBaseUser) -> bool:
+        return await self._ticket(user) is not None
+
     @database_sync_to_async
     def _ticket(self, user: AbstractBaseUser) -> Ticket | None:
+        """The access check; a requester (not an attendant) also passes the staff pages' gate (S2, S5)."""
         try:
-            return selectors.ticket_get_for_user(user=user, number=self.scope["url_route"]["kwargs"]["number"])
+            ticket = selectors.ticket_get_for_user(user=user, number=self.scope["url_route"]["kwargs"]["number"])
         except Http404:
             return None
+        if not selectors.user_is_attendant(user=user) and not person_may_use_chat(ticket.requester):
+            return None
+        return ticket
 
     def groups_for(self) -> list[str]:
-        return [realtime.ticket_group(self.ticket.pk)]
+        groups = [realtime.ticket_group(self.ticket.pk)]
+        if self.ticket.requester.user_id == self.user.pk:
+            groups.append(realtime.entity_group(self.ticket.requester.entity_id))
+        return groups
 
     @database_sync_to_async
     def _status(self) -> dict[str, Any]:
@@ -206,28 +281,37 @@ class ConversationConsumer(_BaseConsumer):
         return {"ticket": await self._status()}
 
     @database_sync_to_async
-    def _payloads_after(self, after_id: int) -> list[dict[str, Any]]:
-        messages = selectors.message_list(ticket=self.ticket, after_id=after_id, limit=REPLAY_BATCH)
+    def _payloads_after(self, after_id: int, limit: int) -> list[dict[str, Any]]:
+        messages = selectors.message_list(ticket=self.ticket, after_id=after_id, limit=limit)
         return [realtime.message_payload(message) for message in messages]
 
-    async def resume(self, last_id: int) -> tuple[int, int]:
-        """Every message with an id above last_id, from the database, in order, once."""
-        count, cursor = 0, last_id
+    async def resume(self, last_id: int) -> tuple[int, int, bool]:
+        """The messages with an id above last_id, from the database, in order, once: at most
+        WEBSOCKET_RESUME_MAX per answer; the client asks again from the returned id while more are left."""
+        count, read, cursor, more = 0, 0, last_id, False
         while True:
-            batch = await self._payloads_after(cursor)
+            limit = min(REPLAY_BATCH, settings.WEBSOCKET_RESUME_MAX - read)
+            batch = await self._payloads_after(cursor, limit)
+            read += len(batch)
             for payload in batch:
                 if payload["id"] not in self.live_sent:
                     await self.send_json({"type": "ticket.message", "message": payload})
                     count += 1
             if batch:
                 cursor = batch[-1]["id"]
-            if len(batch) < REPLAY_BATCH:
+            if len(batch) < limit:
                 break
+            if read >= settings.WEBSOCKET_RESUME_MAX:
+                more = True
+                break
+        if more:
+            # Live events keep being recorded (and skipped by the next replay) until the replay is complete.
+            return count, cursor, True
         self.sent_up_to = max([cursor, *self.live_sent])
         self.live_sent = set()
         # The status may have changed while the client was away.
         await self.send_json({"type": "ticket.status", "ticket": await self._status()})
-        return count, self.sent_up_to
+        return count, self.sent_up_to, False
 
     async def receive_frame(self, kind: str, content: dict[str, Any]) -> None:
         up_to = _parse_id(content.get("up_to"))

@@ -41,6 +41,11 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def entity_group(entity_id: int) -> str:
+    """Every socket of the staff of one entity, so that switching its chat off closes them."""
+    return f"entity.{entity_id}"
+
+
 def message_payload(message: Message) -> dict[str, Any]:
     """What a client needs to draw one line of the dialog, as templates/tickets/_message.html draws it.
 
@@ -241,10 +246,21 @@ def publish_ticket_changed(ticket: Ticket) -> None:
     send_on_commit(person_group(person_id), build_person, key=("tickets", ticket_id))
 
 
-def close_user_sockets(user_id: int) -> None:
-    """Logging out closes the user's open sockets (channels issue 1324).
+def close_session_sockets(*, user_id: int, session_key: str | None) -> None:
+    """A session ended (logout, by any URL): its sockets close (channels issue 1324).
 
-    Every socket of the user hears it; each one closes if its own session is gone, so logging out
-    on one device leaves the user's other sessions connected.
+    Every socket of the user hears it; the sockets of that session close at once (4401), the
+    others re-check their own session, so logging out on one device leaves the others connected.
     """
-    _send(user_group(user_id), {"type": "session.closed"})
+    _send(user_group(user_id), {"type": "session.closed", "session_key": session_key})
+
+
+def recheck_user_sockets(user_id: int) -> None:
+    """The user changed (password, deactivated, groups, contacts): after the commit, each of the user's
+    sockets checks its session and its access again and closes if either is gone."""
+    send_on_commit(user_group(user_id), lambda: {"type": "access.check"}, key="access.check")
+
+
+def recheck_entity_sockets(entity_id: int) -> None:
+    """An entity changed (its chat switched off): its staff's sockets check their access again."""
+    send_on_commit(entity_group(entity_id), lambda: {"type": "access.check"}, key="access.check")

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from atende_chat.errors import ApplicationError
 from attachments.errors import AttachmentRejected
+from people.context_processors import request_person
 from people.errors import CONTACTS_MISSING, CONTACTS_MISSING_CODE, ContactsMissing
 from people.models import Contact, Person
-from people.selectors import person_chat_enabled, person_for_user, person_has_required_contacts
+from people.selectors import person_chat_enabled, person_has_required_contacts
 
 from . import errors, services
 from .forms import MessageForm, TicketOpenForm
@@ -60,13 +61,6 @@ GATE_DETAILS = (
     "e um telefone para contato. O Call-Center da IPM usa esses dados para retornar o atendimento e para "
     "enviar a transcrição quando ele for concluído."
 )
-
-
-def request_person(request: HttpRequest) -> Person | None:
-    # Same per-request cache as people.context_processors.current_person: one look-up per page.
-    if not hasattr(request, "_current_person"):
-        request._current_person = person_for_user(user=request.user)
-    return request._current_person
 
 
 def _error_status(error: ApplicationError) -> int:

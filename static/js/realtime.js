@@ -13,6 +13,7 @@
   var CLOSE_RENEW = 4000; // the server renews old sockets: reconnect at once
   var CLOSE_SESSION_ENDED = 4401; // logged out: reload, the server sends the login page
   var CLOSE_FORBIDDEN = 4403; // not allowed: do not retry
+  var CLOSE_THROTTLED = 4429; // too many frames: wait the longest back-off, never retry at once
   var FIRST_DELAY = 1000;
   var MAX_DELAY = 30000;
   var STATUS_GRACE = 1500; // a quick renewal does not flash "Reconectando…"
@@ -88,6 +89,10 @@
           setDown(false);
           socket.send(JSON.stringify({ type: "resume", last_id: lastId ? lastId() : 0 }));
         }
+        if (data.type === "resumed" && data.more) {
+          // The server replays a bounded number of messages per answer: ask for the rest.
+          socket.send(JSON.stringify({ type: "resume", last_id: data.last_id }));
+        }
         var handler = handlers[data.type];
         if (handler) {
           handler(data, reconnect);
@@ -104,6 +109,9 @@
           return;
         }
         setDown(true);
+        if (event.code === CLOSE_THROTTLED) {
+          attempt = Math.max(attempt, 5);
+        }
         timer = setTimeout(connect, event.code === CLOSE_RENEW ? 0 : backoff(attempt++));
       });
     }

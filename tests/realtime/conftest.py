@@ -63,7 +63,7 @@ def logged_client(user) -> tuple[Client, str]:
 
 def communicator(path: str, cookie: str | None = None, origin: bytes | None = ORIGIN) -> WebsocketCommunicator:
     """A websocket through the whole stack: origin check, cookies, session, auth, routing."""
-    headers = []
+    headers = [(b"host", b"testserver")]
     if origin is not None:
         headers.append((b"origin", origin))
     if cookie is not None:
@@ -112,7 +112,8 @@ def clean_layer(transactional_db):
 class Daphne:
     """Another ASGI server process on the test database and the same Redis layer; it can be stopped and restarted."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> None:
+        self.args = args
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -128,11 +129,29 @@ class Daphne:
             "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
             "REDIS_URL": settings.REDIS_URL,
             "DJANGO_SETTINGS_MODULE": "atende_chat.settings",
+            **(env or {}),
         }
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "daphne",
+            *self.args,
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "atende_chat.asgi:application",
+        ]
+
+    def read_log(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "atende_chat.asgi:application"],
+            self.command(),
             cwd=Path(__file__).resolve().parents[2],
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -48,7 +48,7 @@ def test_a_client_that_reconnects_with_its_last_id_gets_exactly_the_50_it_missed
         status = frames[-2]
         assert status["type"] == "ticket.status"
         assert status["ticket"]["status_display"] == "Em Atendimento"
-        assert frames[-1] == {"type": "resumed", "last_id": missed[-1], "count": 50}
+        assert frames[-1] == {"type": "resumed", "last_id": missed[-1], "count": 50, "more": False}
         assert len(frames) == 52
         assert await chat.receive_nothing(timeout=0.5)
         await chat.disconnect()
@@ -69,7 +69,7 @@ def test_a_message_heard_live_before_the_resume_is_not_sent_again(ticket, person
         await chat.send_json_to({"type": "resume", "last_id": last_shown})
         frames = await frames_until(chat, "resumed")
         assert [f["type"] for f in frames] == ["ticket.status", "resumed"]
-        assert frames[-1] == {"type": "resumed", "last_id": reply.pk, "count": 0}
+        assert frames[-1] == {"type": "resumed", "last_id": reply.pk, "count": 0, "more": False}
         # Later, a live event the replay already covered is dropped; a newer one passes.
         [newer] = await sync_to_async(services.ticket_message_create)(ticket=ticket, user=attendant, body="Ainda aí?")
         frames = await frames_until(chat, "ticket.message")
@@ -107,7 +107,7 @@ def test_the_toolbar_resume_sets_the_badge_from_the_servers_count(ticket, person
         assert hello == {"type": "hello", "unread": 1}
         await toolbar.send_json_to({"type": "resume", "last_id": 0})
         assert await toolbar.receive_json_from() == {"type": "person.badge", "unread": 1}
-        assert await toolbar.receive_json_from() == {"type": "resumed", "last_id": 0, "count": 0}
+        assert await toolbar.receive_json_from() == {"type": "resumed", "last_id": 0, "count": 0, "more": False}
         await toolbar.disconnect()
 
     async_to_sync(scenario)()
