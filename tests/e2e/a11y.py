@@ -149,6 +149,7 @@ SCANS: list[Scan] = [
     ),
     Scan("chat-conversation-waiting", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{waiting}/"),
     Scan("chat-conversation-closed", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{closed}/"),
+    Scan("chat-conversation-offline", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{offline}/"),
     Scan(
         "chat-informacoes",
         "chat/atendimentos/<int:number>/informacoes/",

@@ -79,16 +79,23 @@ services.ticket_message_create(
 )
 services.ticket_message_create(ticket=answered, user=servidor.user, body="Obrigada, vou verificar.")
 # Long enough that the dialog scrolls on every screen: the scrollable log must take the keyboard focus.
-steps = "\n".join(f"{{n}}. Confira o campo {{n}} da nota e salve." for n in range(1, 31))
-services.ticket_message_create(ticket=answered, user=attendant, body="Passo a passo:\n" + steps)
+steps = "\\n".join(f"{{n}}. Confira o campo {{n}} da nota e salve." for n in range(1, 31))
+services.ticket_message_create(ticket=answered, user=attendant, body="Passo a passo:\\n" + steps)
 unread = opened("Como emitir a segunda via do carnê?")
 services.ticket_take(ticket=unread, attendant=attendant)
 services.ticket_message_create(ticket=unread, user=attendant, body="Pelo menu Tributos, opção Segunda via.")
 waiting = opened("Não consigo acessar o módulo de protocolo.")
 closed = opened("Dúvida já resolvida.")
+# "Chat Off-Line": opened while a period exists but is not now; the stack goes back to always open.
+from django.utils import timezone
+from tickets.models import AttendancePeriod
+tomorrow = (timezone.localdate().weekday() + 1) % 7
+period = AttendancePeriod.objects.create(weekday=tomorrow, starts_at="08:00", ends_at="18:00")
+offline = opened("Registrado fora do horário.")
+period.delete()
 services.ticket_conclude_by_requester(ticket=closed, user=servidor.user)
 print(json.dumps({{
-    "answered": answered.number, "waiting": waiting.number, "closed": closed.number,
+    "answered": answered.number, "waiting": waiting.number, "closed": closed.number, "offline": offline.number,
     "outbox": TranscriptOutbox.objects.get(ticket=closed).pk, "person": servidor.pk,
     "entity": entity.pk, "module": module.pk,
 }}))
@@ -118,7 +125,8 @@ def _cases():
         for width in VIEWPORTS:
             for scan in SCANS:
                 yield pytest.param(scan, lang, width, "light", id=f"{scan.id}-{width}-{lang}")
-                if scan.admin:
+                # The admin's dark theme: colours do not depend on the width, so the desktop is enough.
+                if scan.admin and width == "1280":
                     yield pytest.param(scan, lang, width, "dark", id=f"{scan.id}-{width}-{lang}-dark")
 
 
