@@ -4,7 +4,9 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from .models import Contact, Entity, Person
 from .services import person_next_code
@@ -48,8 +50,17 @@ class EntityAdmin(admin.ModelAdmin):
         return results, may_have_duplicates
 
 
+class ContactFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            name = f"{gettext('Delete')}: {form.instance.value}" if form.instance.pk else gettext("Delete")
+            form.fields["DELETE"].widget.attrs["aria-label"] = name
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
+    formset = ContactFormSet
     extra = 1
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
