@@ -147,6 +147,7 @@ SCANS: list[Scan] = [
         "/chat/atendimentos/{answered}/",
         choose_a_file,
     ),
+    Scan("chat-conversation-scrolling", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{long}/"),
     Scan("chat-conversation-waiting", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{waiting}/"),
     Scan("chat-conversation-closed", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{closed}/"),
     Scan("chat-conversation-offline", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{offline}/"),
@@ -197,6 +198,13 @@ SCANS: list[Scan] = [
         ATENDENTE,
         "/admin/tickets/ticket/{answered}/change/",
         choose_a_file,
+    ),
+    Scan(
+        "admin-conversation-scrolling",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{long}/change/",
+        admin=True,
     ),
     Scan(
         "admin-conversation-not-taken",

@@ -78,9 +78,12 @@ services.ticket_message_create(
     files=[samples.upload("orientacoes.pdf", samples.pdf(note="Orientações"), "application/pdf")],
 )
 services.ticket_message_create(ticket=answered, user=servidor.user, body="Obrigada, vou verificar.")
-# Long enough that the dialog scrolls on every screen: the scrollable log must take the keyboard focus.
-steps = "\\n".join(f"{{n}}. Confira o campo {{n}} da nota e salve." for n in range(1, 31))
-services.ticket_message_create(ticket=answered, user=attendant, body="Passo a passo:\\n" + steps)
+# Long enough that the dialog scrolls on every screen, and without a file (whose link would take the
+# focus): only a log that takes the keyboard focus itself can be scrolled without a mouse.
+long = opened("Como corrijo a nota rejeitada?")
+services.ticket_take(ticket=long, attendant=attendant)
+steps = "\\n".join(f"{{n}}. Confira o campo {{n}} da nota e salve." for n in range(1, 41))
+services.ticket_message_create(ticket=long, user=attendant, body="Passo a passo:\\n" + steps)
 unread = opened("Como emitir a segunda via do carnê?")
 services.ticket_take(ticket=unread, attendant=attendant)
 services.ticket_message_create(ticket=unread, user=attendant, body="Pelo menu Tributos, opção Segunda via.")
@@ -95,7 +98,8 @@ offline = opened("Registrado fora do horário.")
 period.delete()
 services.ticket_conclude_by_requester(ticket=closed, user=servidor.user)
 print(json.dumps({{
-    "answered": answered.number, "waiting": waiting.number, "closed": closed.number, "offline": offline.number,
+    "answered": answered.number, "waiting": waiting.number, "closed": closed.number,
+    "offline": offline.number, "long": long.number,
     "outbox": TranscriptOutbox.objects.get(ticket=closed).pk, "person": servidor.pk,
     "entity": entity.pk, "module": module.pk,
 }}))
