@@ -2,9 +2,9 @@
 
 Every page a user can reach is scanned by axe-core (axe-playwright-python, which ships axe.min.js in
 its wheel: nothing is fetched at run time) in every language of LANGUAGES_TO_SCAN, at a desktop and a
-phone width, with its panel and dialogs closed and open. A URL pattern of the staff side or of the
-admin that is neither scanned nor listed in NOT_PAGES (with the reason it is not an HTML page of its
-own), and a template under templates/admin/ that no scan renders, fail `uncovered`.
+phone width, with its panel and dialogs closed and open. A URL pattern (staff side, attachments, admin,
+i18n) that is neither scanned nor listed in NOT_PAGES with the reason it needs no scan is reported by
+`uncovered`; a template under templates/admin/ that no scan claims, by `unscanned_templates`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,7 +35,6 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": [
 POST_ONLY = "POST only: answers 405 to GET, the form that posts to it is scanned"
 NOT_HTML = "not an HTML page"
 REDIRECT = "only redirects"
-FRAGMENT = "an HTML fragment shown inside the panel: scanned as 'home-panel-open'"
 STOCK = "Django's or django-axes' own page, not customised by the product"
 STOCK_VIEW = "Django's stock history or delete confirmation, not customised by the product"
 NO_ROW = "the live stack keeps no attendance period (attendance always open); the same form as its add page"
@@ -43,7 +42,12 @@ NO_ROW = "the live stack keeps no attendance period (attendance always open); th
 
 @dataclass(frozen=True)
 class Scan:
-    """One page in one state. `path` may name objects of the scan world: {ticket}, {person}..."""
+    """One page in one state.
+
+    `route` is the URL pattern it covers (as `tests.security.routes.http_routes` spells it); `path` may name
+    objects of the scan's world ({answered}, {person}...); `prepare` brings the page to its state and waits
+    for it; `admin` adds the dark theme; `templates` are the admin templates it renders.
+    """
 
     id: str
     route: str
@@ -52,7 +56,7 @@ class Scan:
     prepare: Callable[[Page], None] | None = None
     admin: bool = False
     status: int = 200
-    templates: tuple[str, ...] = field(default_factory=tuple)
+    templates: tuple[str, ...] = ()
 
 
 # --- states reached with the keyboard or the mouse, as a user would ---------------------------------
@@ -111,17 +115,11 @@ def fail_csrf(page: Page) -> None:
     expect(page.get_by_role("heading", name="Acesso negado")).to_be_visible()
 
 
-def rejected_search_form(page: Page) -> None:
+def search_for_nobody(page: Page) -> None:
     """The queue filtered by a search that finds nothing: the empty list and its message."""
     page.locator("#searchbar").fill("ninguém com este nome")
     page.locator("#searchbar").press("Enter")
     page.wait_for_url("**/admin/tickets/ticket/?q=*")
-
-
-def mobile_nav_open(page: Page) -> None:
-    toggle = page.locator("#toggle-nav-sidebar")
-    if toggle.is_visible():
-        toggle.click()
 
 
 SERVIDOR = "axe-servidor"
@@ -176,7 +174,7 @@ SCANS: list[Scan] = [
         admin=True,
         templates=("admin/tickets/ticket/change_list.html",),
     ),
-    Scan("admin-queue-search", "admin/tickets/ticket/", ATENDENTE, "/admin/tickets/ticket/", rejected_search_form),
+    Scan("admin-queue-search", "admin/tickets/ticket/", ATENDENTE, "/admin/tickets/ticket/", search_for_nobody),
     Scan(
         "admin-conversation",
         "admin/tickets/ticket/<path:object_id>/change/",
