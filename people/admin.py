@@ -2,7 +2,11 @@
 
 import re
 
+from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from .models import Contact, Entity, Person
 from .services import person_next_code
@@ -18,6 +22,16 @@ def document_digits(search_term: str) -> str:
     return only_digits(term) if DOCUMENT_TERM.fullmatch(term) else ""
 
 
+class EntityListForm(forms.ModelForm):
+    """A row of the entity list: its checkbox is named after the entity (a column header is no <label>)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("online_chat_enabled")
+        if field is not None:
+            field.widget.attrs["aria-label"] = f"{capfirst(field.label)}: {self.instance.name}"
+
+
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
     list_display = ["name", "cnpj", "online_chat_enabled"]
@@ -26,6 +40,9 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ["online_chat_enabled"]
     search_fields = ["name", "cnpj"]
 
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=EntityListForm, **kwargs)
+
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if digits := document_digits(search_term):
@@ -33,9 +50,25 @@ class EntityAdmin(admin.ModelAdmin):
         return results, may_have_duplicates
 
 
+class ContactFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            name = f"{gettext('Delete')}: {form.instance.value}" if form.instance.pk else gettext("Delete")
+            form.fields["DELETE"].widget.attrs["aria-label"] = name
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
+    formset = ContactFormSet
     extra = 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A tabular row's fields sit under column headers, which are no <label>: each gets its own name.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in {"kind", "value"}:
+            field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        return field
 
 
 @admin.register(Person)

@@ -1,5 +1,7 @@
-// Admin conversation page: the scheduling date and time only matter for "Agendado".
-// Without this script both fields stay visible and the server still asks for them.
+// Every admin page (loaded by templates/admin/base_site.html).
+// Conversation page: the scheduling date and time only matter for "Agendado"; without this script
+// both fields stay visible and the server still asks for them.
+// Autocomplete fields (the phone ticket's requester, a person's user): named by their own label.
 (function () {
   "use strict";
 
@@ -36,6 +38,63 @@
           form.submit();
         }
       }
+    });
+  }
+
+  /*
+   * Django's autocomplete draws a select2 combobox next to the hidden <select>. select2 4.0 names the
+   * combobox by its current value only (nothing while empty), leaves its search field without a name
+   * and omits aria-controls while open (WCAG 4.1.2). The <select>'s own <label> names all three.
+   */
+  function nameAutocomplete($, select) {
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    var widget = select.nextElementSibling;
+    if (!label || !widget || !widget.classList.contains("select2")) {
+      return;
+    }
+    if (!label.id) {
+      label.id = select.id + "-label";
+    }
+    var combobox = widget.querySelector(".select2-selection");
+    var value = widget.querySelector(".select2-selection__rendered");
+    if (!combobox || !value) {
+      return;
+    }
+    combobox.setAttribute("aria-labelledby", label.id + (value.id ? " " + value.id : ""));
+    value.setAttribute("aria-labelledby", label.id);
+    $(select).on("select2:open", function () {
+      var results = document.querySelector(".select2-container--open .select2-results__options");
+      if (results && results.id) {
+        combobox.setAttribute("aria-controls", results.id);
+      }
+      var search = document.querySelector(".select2-container--open .select2-search__field");
+      if (search) {
+        search.setAttribute("aria-label", "Pesquisar: " + label.textContent.replace(/:\s*$/, "").trim());
+      }
+    });
+    $(select).on("select2:close", function () {
+      combobox.removeAttribute("aria-controls");
+    });
+  }
+
+  function nameAutocompletes($, root) {
+    $(root)
+      .find("select.admin-autocomplete")
+      .not("[name*=__prefix__]")
+      .each(function (index, select) {
+        nameAutocomplete($, select);
+      });
+  }
+
+  // Django's autocomplete.js sets select2 up when jQuery is ready and when a formset row is added;
+  // these handlers are registered after its own, so they run after it.
+  if (window.django && window.django.jQuery) {
+    var $ = window.django.jQuery;
+    $(function () {
+      nameAutocompletes($, document);
+    });
+    document.addEventListener("formset:added", function (event) {
+      nameAutocompletes($, event.target);
     });
   }
 

@@ -16,6 +16,8 @@
   var popover = Boolean(panel && !panel.classList.contains("chat-panel-page"));
   var loading = null;
   var gateOpener = null;
+  var UNREAD_ONE = "1 atendimento com mensagem não lida";
+  var UNREAD_MANY = "{n} atendimentos com mensagem não lida";
 
   function setBadge(n) {
     var badge = document.getElementById("chat-badge");
@@ -23,8 +25,14 @@
     if (!badge) {
       return;
     }
+    var before = badge.hidden ? 0 : parseInt(badge.textContent, 10) || 0;
     badge.textContent = String(count);
     badge.hidden = count === 0;
+    // The red badge is a status message (WCAG 4.1.3): a new unread reply is said, not only shown.
+    var status = document.getElementById("chat-badge-status");
+    if (status && count !== before) {
+      status.textContent = count > before ? (count === 1 ? UNREAD_ONE : UNREAD_MANY.replace("{n}", count)) : "";
+    }
   }
 
   function gateDialog() {

@@ -1,0 +1,438 @@
+"""The accessibility scan's list of pages, its coverage check and the axe-core runner (WCAG 2.2 AA, B19).
+
+Every page a user can reach is scanned by axe-core (axe-playwright-python, which ships axe.min.js in
+its wheel: nothing is fetched at run time) in every language of LANGUAGES_TO_SCAN, at a desktop and a
+phone width, with its panel and dialogs closed and open. A URL pattern (staff side, attachments, admin,
+i18n) that is neither scanned nor listed in NOT_PAGES with the reason it needs no scan is reported by
+`uncovered`; a template under templates/admin/ that no scan claims, by `unscanned_templates`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Browser locales the pages are scanned in. English joins with one line ("en-US") once it is served.
+LANGUAGES_TO_SCAN = ["pt-BR"]
+
+#: A desktop and a phone (B11: any screen from 390 px).
+VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
+
+#: WCAG 2.0, 2.1 and 2.2 at levels A and AA: what ABNT NBR 17225:2025 and e-MAG ask for.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+# Reasons a URL pattern has no scan of its own.
+POST_ONLY = "POST only: answers 405 to GET, the form that posts to it is scanned"
+NOT_HTML = "not an HTML page"
+REDIRECT = "only redirects"
+STOCK = "Django's or django-axes' own page, not customised by the product"
+STOCK_VIEW = "Django's stock history or delete confirmation, not customised by the product"
+NO_ROW = "the live stack keeps no attendance period (attendance always open); the same form as its add page"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One page in one state.
+
+    `route` is the URL pattern it covers (as `tests.security.routes.http_routes` spells it); `path` may name
+    objects of the scan's world ({answered}, {person}...); `prepare` brings the page to its state and waits
+    for it; `admin` adds the dark theme; `templates` are the admin templates it renders.
+    """
+
+    id: str
+    route: str
+    user: str | None
+    path: str
+    prepare: Callable[[Page], None] | None = None
+    admin: bool = False
+    status: int = 200
+    templates: tuple[str, ...] = ()
+
+
+# --- states reached with the keyboard or the mouse, as a user would ---------------------------------
+
+
+def open_panel(page: Page) -> None:
+    page.locator("#chat-icon").click()
+    expect(page.locator("#chat-panel .panel-body")).to_be_visible()
+    expect(page.locator("#chat-panel .ticket-row, #chat-panel [data-open-chat]").first).to_be_focused()
+
+
+def open_gate_dialog(page: Page) -> None:
+    open_panel(page)
+    page.locator("#chat-panel").get_by_role("link", name="Abrir Chat").click()
+    expect(page.get_by_role("dialog", name="Erro (EST-000206)")).to_be_visible()
+
+
+def open_gate_details(page: Page) -> None:
+    open_gate_dialog(page)
+    page.locator("#gate-dialog summary").click()
+    expect(page.locator("#gate-dialog .details-body")).to_be_visible()
+
+
+def choose_a_file(page: Page) -> None:
+    """A file in the drop zone's list, with its remove button, and a refused one with its alert."""
+    page.locator("[data-dropzone] input[type=file]").set_input_files(
+        [
+            {"name": "nota.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"},
+            {"name": "planilha.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"},
+        ]
+    )
+    expect(page.locator(".dropzone-file-name")).to_have_count(1)
+    expect(page.locator("[data-dropzone-errors]")).not_to_be_empty()
+
+
+def open_requester_search(page: Page) -> None:
+    """The requester autocomplete (select2) open, with results listed."""
+    page.locator(".select2-selection").first.click()
+    search = page.locator(".select2-container--open .select2-search__field")
+    expect(search).to_be_visible()
+    search.fill("a")
+    expect(page.locator(".select2-results__option:not(.loading-results)").first).to_be_visible()
+
+
+def show_schedule_fields(page: Page) -> None:
+    page.locator("#id_status").select_option(label="Agendado")
+    expect(page.locator("#id_scheduled_date")).to_be_visible()
+
+
+def fail_csrf(page: Page) -> None:
+    """The login form posted after its CSRF cookie was lost: Django's CSRF failure page (403_csrf.html)."""
+    page.context.clear_cookies()
+    page.fill("input[name=username]", "ninguem")
+    page.fill("input[name=password]", "ninguem")
+    page.click("button[type=submit]")
+    expect(page.get_by_role("heading", name="Acesso negado")).to_be_visible()
+
+
+def search_for_nobody(page: Page) -> None:
+    """The queue filtered by a search that finds nothing: the empty list and its message."""
+    page.locator("#searchbar").fill("ninguém com este nome")
+    page.locator("#searchbar").press("Enter")
+    page.wait_for_url("**/admin/tickets/ticket/?q=*")
+
+
+SERVIDOR = "axe-servidor"
+SEM_CONTATO = "axe-semcontato"
+ATENDENTE = "atendente"
+ADMIN = "admin"
+
+SCANS: list[Scan] = [
+    # Staff side (the ERP shell and the chat window).
+    Scan("login", "accounts/login/", None, "/accounts/login/"),
+    Scan("login-csrf-error", "accounts/login/", None, "/accounts/login/", fail_csrf),
+    Scan("home", "", SERVIDOR, "/"),
+    Scan("home-panel-open", "chat/painel/", SERVIDOR, "/", open_panel),
+    Scan("chat-meus-atendimentos", "chat/", SERVIDOR, "/chat/"),
+    Scan("chat-novo", "chat/novo/", SERVIDOR, "/chat/novo/"),
+    Scan("chat-novo-files", "chat/novo/", SERVIDOR, "/chat/novo/", choose_a_file),
+    Scan("chat-meus-dados", "chat/meus-dados/", SERVIDOR, "/chat/meus-dados/"),
+    Scan("chat-conversation", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{answered}/"),
+    Scan(
+        "chat-conversation-files",
+        "chat/atendimentos/<int:number>/",
+        SERVIDOR,
+        "/chat/atendimentos/{answered}/",
+        choose_a_file,
+    ),
+    Scan("chat-conversation-scrolling", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{long}/"),
+    Scan("chat-conversation-waiting", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{waiting}/"),
+    Scan("chat-conversation-closed", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{closed}/"),
+    Scan("chat-conversation-offline", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{offline}/"),
+    Scan(
+        "chat-informacoes",
+        "chat/atendimentos/<int:number>/informacoes/",
+        SERVIDOR,
+        "/chat/atendimentos/{answered}/informacoes/",
+    ),
+    Scan("chat-atendimento-on-line", "chat/atendimento-on-line/", SERVIDOR, "/chat/atendimento-on-line/"),
+    Scan("cadastro", "cadastro/", SERVIDOR, "/cadastro/"),
+    Scan("cadastro-incomplete", "cadastro/", SEM_CONTATO, "/cadastro/"),
+    Scan("gate-page", "chat/", SEM_CONTATO, "/chat/", status=403),
+    Scan("gate-dialog", "chat/painel/", SEM_CONTATO, "/", open_gate_dialog),
+    Scan("gate-dialog-details", "chat/painel/", SEM_CONTATO, "/", open_gate_details),
+    Scan("not-found", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/999999999/", status=404),
+    # The admin pages of the product: attendants' and administrators'.
+    Scan("admin-login", "admin/login/", None, "/admin/login/", admin=True),
+    Scan("admin-index", "admin/", ADMIN, "/admin/", admin=True, templates=("admin/base_site.html",)),
+    Scan("admin-index-attendant", "admin/", ATENDENTE, "/admin/", admin=True),
+    Scan(
+        "admin-queue",
+        "admin/tickets/ticket/",
+        ATENDENTE,
+        "/admin/tickets/ticket/",
+        admin=True,
+        templates=("admin/tickets/ticket/change_list.html",),
+    ),
+    Scan("admin-queue-search", "admin/tickets/ticket/", ATENDENTE, "/admin/tickets/ticket/", search_for_nobody),
+    Scan(
+        "admin-conversation",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        admin=True,
+        templates=("admin/tickets/ticket/conversation.html", "admin/tickets/ticket/_breadcrumbs.html"),
+    ),
+    Scan(
+        "admin-conversation-forms-open",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        show_schedule_fields,
+    ),
+    Scan(
+        "admin-conversation-files",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        choose_a_file,
+    ),
+    Scan(
+        "admin-conversation-scrolling",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{long}/change/",
+        admin=True,
+    ),
+    Scan(
+        "admin-conversation-not-taken",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{waiting}/change/",
+        admin=True,
+    ),
+    Scan(
+        "admin-phone-ticket",
+        "admin/tickets/ticket/add/",
+        ATENDENTE,
+        "/admin/tickets/ticket/add/",
+        admin=True,
+        templates=("admin/tickets/ticket/register_phone.html",),
+    ),
+    Scan(
+        "admin-phone-ticket-search-open",
+        "admin/tickets/ticket/add/",
+        ATENDENTE,
+        "/admin/tickets/ticket/add/",
+        open_requester_search,
+        admin=True,
+    ),
+    Scan("admin-outbox", "admin/tickets/transcriptoutbox/", ADMIN, "/admin/tickets/transcriptoutbox/", admin=True),
+    Scan(
+        "admin-outbox-change",
+        "admin/tickets/transcriptoutbox/<path:object_id>/change/",
+        ADMIN,
+        "/admin/tickets/transcriptoutbox/{outbox}/change/",
+        admin=True,
+    ),
+    Scan("admin-modules", "admin/tickets/module/", ADMIN, "/admin/tickets/module/", admin=True),
+    Scan("admin-module-add", "admin/tickets/module/add/", ADMIN, "/admin/tickets/module/add/", admin=True),
+    Scan(
+        "admin-module-change",
+        "admin/tickets/module/<path:object_id>/change/",
+        ADMIN,
+        "/admin/tickets/module/{module}/change/",
+        admin=True,
+    ),
+    Scan("admin-periods", "admin/tickets/attendanceperiod/", ADMIN, "/admin/tickets/attendanceperiod/", admin=True),
+    Scan(
+        "admin-period-add",
+        "admin/tickets/attendanceperiod/add/",
+        ADMIN,
+        "/admin/tickets/attendanceperiod/add/",
+        admin=True,
+    ),
+    Scan("admin-entities", "admin/people/entity/", ADMIN, "/admin/people/entity/", admin=True),
+    Scan("admin-entity-add", "admin/people/entity/add/", ADMIN, "/admin/people/entity/add/", admin=True),
+    Scan(
+        "admin-entity-change",
+        "admin/people/entity/<path:object_id>/change/",
+        ADMIN,
+        "/admin/people/entity/{entity}/change/",
+        admin=True,
+    ),
+    Scan("admin-people", "admin/people/person/", ADMIN, "/admin/people/person/", admin=True),
+    Scan("admin-people-attendant", "admin/people/person/", ATENDENTE, "/admin/people/person/", admin=True),
+    Scan("admin-person-add", "admin/people/person/add/", ADMIN, "/admin/people/person/add/", admin=True),
+    Scan(
+        "admin-person-change",
+        "admin/people/person/<path:object_id>/change/",
+        ADMIN,
+        "/admin/people/person/{person}/change/",
+        admin=True,
+    ),
+    Scan(
+        "admin-person-view-attendant",
+        "admin/people/person/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/people/person/{person}/change/",
+        admin=True,
+    ),
+]
+
+
+def _stock_views(model: str, why: str) -> dict[str, str]:
+    return {
+        f"admin/{model}/<path:object_id>/history/": why,
+        f"admin/{model}/<path:object_id>/delete/": why,
+        f"admin/{model}/<path:object_id>/": REDIRECT,
+    }
+
+
+def _stock_model(model: str) -> dict[str, str]:
+    return {
+        f"admin/{model}/": STOCK,
+        f"admin/{model}/add/": STOCK,
+        f"admin/{model}/<path:object_id>/change/": STOCK,
+        **_stock_views(model, STOCK),
+    }
+
+
+#: URL patterns that are not an HTML page of their own, or not a page the product customises.
+NOT_PAGES: dict[str, str] = {
+    "accounts/logout/": POST_ONLY,
+    "chat/atendimentos/<int:number>/concluir/": POST_ONLY,
+    "anexos/<int:pk>/": NOT_HTML + " (a file download)",
+    "i18n/setlang/": REDIRECT + " (the language switch: POST sets it, GET goes back)",
+    "admin/tickets/ticket/atender-proximo/": POST_ONLY,
+    "admin/tickets/ticket/<int:number>/assumir/": POST_ONLY,
+    "admin/tickets/ticket/<int:number>/transferir/": POST_ONLY,
+    "admin/tickets/ticket/<int:number>/situacao/": POST_ONLY,
+    "admin/tickets/ticket/<path:object_id>/delete/": "answers 403: nobody deletes a ticket",
+    "admin/tickets/transcriptoutbox/add/": "answers 403: outbox rows are written by the conclusion only",
+    "admin/tickets/attendanceperiod/<path:object_id>/change/": NO_ROW,
+    "admin/logout/": POST_ONLY,
+    "admin/autocomplete/": NOT_HTML + " (JSON of the requester search, scanned open as 'admin-phone-ticket-search')",
+    "admin/jsi18n/": NOT_HTML + " (JavaScript catalogue)",
+    "admin/r/<path:content_type_id>/<path:object_id>/": REDIRECT,
+    "admin/password_change/": STOCK,
+    "admin/password_change/done/": STOCK,
+    "admin/auth/user/<id>/password/": STOCK,
+    r"admin/^(?P<app_label>auth|axes|people|tickets)/$": STOCK + " (an app's index)",
+    "admin/(?P<url>.*)$": "the admin's catch-all: a redirect to the login or a 404",
+    **_stock_model("auth/group"),
+    **_stock_model("auth/user"),
+    **_stock_model("axes/accessattempt"),
+    **_stock_model("axes/accesslog"),
+    **_stock_model("axes/accessfailurelog"),
+    **_stock_views("tickets/ticket", STOCK_VIEW),
+    **_stock_views("tickets/module", STOCK_VIEW),
+    **_stock_views("tickets/attendanceperiod", STOCK_VIEW),
+    **_stock_views("tickets/transcriptoutbox", STOCK_VIEW),
+    **_stock_views("people/entity", STOCK_VIEW),
+    **_stock_views("people/person", STOCK_VIEW),
+}
+
+
+def admin_templates() -> list[str]:
+    """The product's admin templates (templates/admin/**), as template names."""
+    base = ROOT / "templates"
+    return sorted(str(path.relative_to(base)) for path in (base / "admin").rglob("*.html"))
+
+
+def uncovered(routes: Iterable[str], scans: Iterable[Scan], not_pages: dict[str, str]) -> list[str]:
+    """URL patterns with neither a scan nor a reason: a new page would otherwise go unscanned."""
+    scans = list(scans)
+    known = {scan.route for scan in scans} | set(not_pages)
+    return [route for route in routes if route not in known]
+
+
+def unscanned_templates(templates: Iterable[str], scans: Iterable[Scan]) -> list[str]:
+    claimed = {name for scan in scans for name in scan.templates}
+    return [name for name in templates if name not in claimed]
+
+
+def stale(routes: Iterable[str], scans: Iterable[Scan], not_pages: dict[str, str]) -> list[str]:
+    """Scans and reasons for routes that no longer exist (a renamed URL would otherwise pass unnoticed)."""
+    present = set(routes)
+    listed = [scan.route for scan in scans] + list(not_pages)
+    return sorted({route for route in listed if route not in present})
+
+
+# --- running a scan ---------------------------------------------------------------------------------
+
+#: The sockets the page opens (realtime.js): body[data-person] opens the toolbar's, [data-ws] the others.
+EXPECTED_SOCKETS = """() => {
+    const paths = Array.from(document.querySelectorAll('[data-ws]'), (el) => el.dataset.ws);
+    if (document.body && document.body.dataset.person) paths.push('/ws/toolbar/');
+    return paths;
+}"""
+
+
+class Sockets:
+    """The frames each websocket of a page received, to wait until every one has caught up."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.frames: dict[str, list[str]] = {}
+        page.on("websocket", self._on_socket)
+
+    def _on_socket(self, socket) -> None:
+        path = urlparse(socket.url).path
+        frames = self.frames.setdefault(path, [])
+
+        def on_frame(payload) -> None:
+            try:
+                frames.append(json.loads(payload).get("type", ""))
+            except (TypeError, ValueError, AttributeError):
+                frames.append("")
+
+        socket.on("framereceived", on_frame)
+
+    def wait_caught_up(self, paths: list[str], timeout: float = 20.0) -> None:
+        """The server says "resumed" once it replayed what the page missed: the page is live and current."""
+        deadline = time.monotonic() + timeout
+        while not all("resumed" in self.frames.get(path, []) for path in paths):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.page.url}: sockets not caught up: {paths} (frames {self.frames})")
+            self.page.wait_for_timeout(20)  # lets Playwright deliver the frames to the listener above
+
+
+# Counts the changes to the page's elements while axe runs: a live update in the middle makes it scan again.
+WATCH = """() => {
+    window.__axeMutations = 0;
+    if (window.__axeObserver) window.__axeObserver.disconnect();
+    window.__axeObserver = new MutationObserver((records) => { window.__axeMutations += records.length; });
+    window.__axeObserver.observe(document.body, { childList: true, subtree: true });
+}"""
+
+
+def wait_ready(page: Page, sockets: Sockets) -> None:
+    """The page's own ready state: loaded, its sockets caught up, the network quiet."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.readyState === 'complete'")
+    sockets.wait_caught_up(page.evaluate(EXPECTED_SOCKETS))
+    page.wait_for_load_state("networkidle")
+
+
+def run_axe(page: Page, tries: int = 5) -> dict:
+    """axe-core on the page as it is; again if the page changed under it (a live swap of the queue)."""
+    axe = Axe()
+    for _ in range(tries):
+        page.evaluate(WATCH)
+        results = axe.run(page, options=AXE_OPTIONS).response
+        if page.evaluate("window.__axeMutations") == 0:
+            return results
+        page.wait_for_load_state("networkidle")
+    raise AssertionError(f"{page.url}: the page kept changing while axe-core ran")
+
+
+def report(violations: list[dict], scan_id: str, url: str) -> str:
+    """One line per element: the rule, its impact, the element's selector and what axe says is wrong."""
+    lines = [f"{len(violations)} axe-core rule(s) broken on {scan_id} ({url}):"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} [{violation['helpUrl']}]")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}: {node.get('failureSummary', '').replace(chr(10), ' ')}")
+    return "\n".join(lines)
