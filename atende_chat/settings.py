@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "atende_chat.middleware.RefuseNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -274,7 +275,8 @@ if EMAIL_URL:
 else:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            # Django's file backend, with files readable by their owner only (0600).
+            "BACKEND": "atende_chat.mail.PrivateFileEmailBackend",
             "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
         }
     }

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tickets.realtime import close_user_sockets
@@ -21,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "people/shell.html", shell_context(request, {}))
 
 
+@never_cache
 @login_required
 def registration(request: HttpRequest) -> HttpResponse:
     person = request_person(request)
