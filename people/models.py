@@ -7,9 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
+from .text import has_visible_text, name_clean
 from .validators import only_digits, validate_cnpj, validate_cpf, validate_document
+
+
+NAME_REQUIRED = _("Informe o nome.")
 
 
 class Entity(models.Model):
@@ -74,6 +79,9 @@ class Person(models.Model):
         return self.name
 
     def clean(self) -> None:
+        self.name = name_clean(self.name)
+        if not has_visible_text(self.name):
+            raise ValidationError({"name": NAME_REQUIRED})
         self.document = only_digits(self.document)
         if not self.document:
             return

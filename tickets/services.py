@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from attachments.services import attachments_clean, attachments_store, stored_files_cleanup
 from people.models import Person
+from people.text import has_visible_text, name_clean
 from people.services import person_check_contacts
 
 from . import errors, realtime
@@ -79,6 +80,9 @@ def _check_transition(ticket: Ticket, target: str) -> None:
 
 def _clean_text(text: str | None, *, empty: str, too_long: str, limit: int, allow_empty: bool = False) -> str:
     text = (text or "").replace("\x00", "").strip()
+    # Zero-width spaces, joiners, BOMs, direction marks alone show nothing: that is an empty message.
+    if not has_visible_text(text):
+        text = ""
     if not text and not allow_empty:
         raise errors.InvalidInput(empty)
     if len(text) > limit:
@@ -90,7 +94,7 @@ def _display_name(user: AbstractBaseUser) -> str:
     try:
         return user.person.name
     except Person.DoesNotExist:
-        return user.get_full_name() or user.get_username()
+        return name_clean(user.get_full_name()) or user.get_username()
 
 
 def _check_rate(user: AbstractBaseUser, cost: int = 1) -> None:

@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from people.models import Person
+from people.text import name_clean
 from people.selectors import person_emails
 
 from .models import Message, Ticket, TranscriptOutbox
@@ -51,7 +52,7 @@ def _display_name(user: AbstractBaseUser | None) -> str:
     try:
         return user.person.name
     except Person.DoesNotExist:
-        return user.get_full_name() or user.get_username()
+        return name_clean(user.get_full_name()) or user.get_username()
 
 
 def transcript_recipients(*, ticket: Ticket) -> list[str]:
