@@ -13,7 +13,6 @@ from phonenumber_field.phonenumber import to_python as phone_to_python
 from .text import has_visible_text, name_clean
 from .validators import only_digits, validate_cnpj, validate_cpf, validate_document
 
-
 NAME_REQUIRED = _("Informe o nome.")
 
 

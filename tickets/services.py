@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from attachments.services import attachments_clean, attachments_store, stored_files_cleanup
 from people.models import Person
-from people.text import has_visible_text, name_clean
 from people.services import person_check_contacts
+from people.text import has_visible_text, name_clean
 
 from . import errors, realtime
 from .models import (

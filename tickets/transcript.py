@@ -25,8 +25,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from people.models import Person
-from people.text import name_clean
 from people.selectors import person_emails
+from people.text import name_clean
 
 from .models import Message, Ticket, TranscriptOutbox
 
