@@ -1,4 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
 from atende_chat.errors import ApplicationError
+
+DOCUMENT_TAKEN = _(
+    "Este CPF/CNPJ já está cadastrado para outra pessoa. Se ele é seu, procure o administrador da sua entidade."
+)
 
 CONTACTS_MISSING_CODE = "EST-000206"
 CONTACTS_MISSING = (

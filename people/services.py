@@ -1,8 +1,9 @@
 """Writes about people: the registration page, contacts, the contact gate."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .errors import ContactsMissing
+from .errors import DOCUMENT_TAKEN, ContactsMissing
 from .models import Contact, Person
 from .selectors import person_has_required_contacts
 
@@ -28,9 +29,14 @@ def person_update_registration(
     *, person: Person, data: dict[str, str], new_email: str = "", new_phone: str = ""
 ) -> Person:
     """Save the fields of "Cadastro de pessoa" and add the contacts given, all or nothing."""
+    previous_document = person.document
     for field, value in data.items():
         setattr(person, field, value)
     person.full_clean(exclude=["user", "entity", "code"])
+    # Identity: a document registered to somebody else cannot be claimed here (IPM fixes real mix-ups).
+    if person.document and person.document != previous_document:
+        if Person.objects.filter(document=person.document).exclude(pk=person.pk).exists():
+            raise ValidationError({"document": DOCUMENT_TAKEN})
     person.save()
     if new_email:
         contact_add(person=person, kind=Contact.Kind.EMAIL, value=new_email)

@@ -118,6 +118,17 @@ def _check_rate(user: AbstractBaseUser, cost: int = 1) -> None:
         raise errors.RateLimited()
 
 
+def _check_open_limit(requester: Person, *, by_attendant: bool) -> None:
+    """At most OPEN_TICKETS_MAX tickets not yet closed per person, on-line and phone together."""
+    limit = settings.OPEN_TICKETS_MAX
+    if not limit:
+        return
+    if Ticket.objects.filter(requester=requester).exclude(status__in=CLOSED_STATUSES).count() >= limit:
+        if by_attendant:
+            raise errors.TooManyOpenTickets(errors.TOO_MANY_OPEN_TICKETS_PHONE.format(name=requester.name, limit=limit))
+        raise errors.TooManyOpenTickets(errors.TOO_MANY_OPEN_TICKETS.format(limit=limit))
+
+
 def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
@@ -186,16 +197,22 @@ def ticket_open(
     reason = _clean_text(reason, empty=errors.REASON_EMPTY, too_long=errors.REASON_TOO_LONG, limit=REASON_MAX_LENGTH)
     try:
         module = Module.objects.get(pk=int(module_id), active=True)
-    except (Module.DoesNotExist, TypeError, ValueError):
+    except (Module.DoesNotExist, TypeError, ValueError, OverflowError):
         raise errors.InvalidInput(errors.MODULE_INVALID) from None
-    clean_files = attachments_clean(files=files)
+    # Cheap checks before any file is decoded: the rate limit counts the files as sent.
+    files = list(files or [])
     author = user or requester.user
     if author is not None:
-        _check_rate(author, 1 + len(clean_files))
+        _check_rate(author, 1 + len(files))
+    _check_open_limit(requester, by_attendant=channel == Channel.PHONE)
+    clean_files = attachments_clean(files=files)
     now = now or timezone.now()
     status = Status.NAO_INICIADO if attendance_is_open(at=now) else Status.OFFLINE
 
     with stored_files_cleanup() as stored, transaction.atomic():
+        # Two openings at once must not both slip under the limit: the person's row serialises them.
+        Person.objects.select_for_update().filter(pk=requester.pk).first()
+        _check_open_limit(requester, by_attendant=channel == Channel.PHONE)
         ticket = Ticket.objects.create(
             requester=requester,
             entity_id=requester.entity_id,
@@ -234,12 +251,14 @@ def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, 
         limit=MESSAGE_MAX_LENGTH,
         allow_empty=bool(files),
     )
-    clean_files = attachments_clean(files=files)
-    if not body and not clean_files:
+    files = list(files or [])
+    if not body and not files:
         raise errors.InvalidInput(errors.MESSAGE_EMPTY)
     if ticket.is_closed:
         raise errors.TicketClosed()
-    _check_rate(user, (1 if body else 0) + len(clean_files))
+    # Cheap checks before any file is decoded: the rate limit counts the files as sent.
+    _check_rate(user, (1 if body else 0) + len(files))
+    clean_files = attachments_clean(files=files)
 
     now = timezone.now()
     created: list[Message] = []
