@@ -6,7 +6,7 @@ with ``transaction.on_commit``: nobody hears of a row before it can be read.
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -355,14 +355,29 @@ def ticket_status_change(
         if status == Status.AGENDADO:
             if scheduled_for is None:
                 raise errors.InvalidInput(errors.SCHEDULE_REQUIRED)
-            if scheduled_for <= now:
-                raise errors.InvalidInput(errors.SCHEDULE_IN_PAST)
+            _check_schedule(scheduled_for, now=now)
             extra["scheduled_for"] = scheduled_for
         if ticket.attendant_id is None:
             extra["attendant"] = attendant
             extra["taken_at"] = now
         _set_status(ticket, status, now=now, **extra)
     return ticket
+
+
+def _check_schedule(scheduled_for: datetime, *, now: datetime) -> None:
+    """In the future and at most SCHEDULE_MAX_DAYS ahead; dates at the edge of the calendar are refused too."""
+    try:
+        moment = scheduled_for.astimezone(UTC)
+    except (OverflowError, ValueError):
+        # Year 1 or 9999 shifted by its time zone leaves the calendar: one of the two ends.
+        past = scheduled_for.year < now.year
+        raise errors.InvalidInput(
+            errors.SCHEDULE_IN_PAST if past else errors.SCHEDULE_TOO_FAR.format(days=settings.SCHEDULE_MAX_DAYS)
+        ) from None
+    if moment <= now:
+        raise errors.InvalidInput(errors.SCHEDULE_IN_PAST)
+    if moment > now + timedelta(days=settings.SCHEDULE_MAX_DAYS):
+        raise errors.InvalidInput(errors.SCHEDULE_TOO_FAR.format(days=settings.SCHEDULE_MAX_DAYS))
 
 
 def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime) -> None:
