@@ -220,7 +220,7 @@ def my_data(request: HttpRequest, person: Person) -> HttpResponse:
     context = {
         "person": person,
         "tab": "data",
-        "emails": [c.value for c in contacts if c.kind == Contact.Kind.EMAIL],
+        "emails": [c for c in contacts if c.kind == Contact.Kind.EMAIL],
         "phones": [c.value for c in contacts if c.kind == Contact.Kind.PHONE],
     }
     return render(request, "tickets/my_data.html", shell_context(request, context))

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Contact, Entity, Person
@@ -90,7 +91,11 @@ class Command(BaseCommand):
             person.full_clean()
             person.save()
             if email:
-                Contact.objects.get_or_create(person=person, kind=Contact.Kind.EMAIL, value=email)
+                # Demo addresses count as confirmed, so the demo's transcripts are sent (var/mail/, Mailpit).
+                contact, _created = Contact.objects.get_or_create(person=person, kind=Contact.Kind.EMAIL, value=email)
+                if contact.confirmed_at is None:
+                    contact.confirmed_at = timezone.now()
+                    contact.save(update_fields=["confirmed_at"])
             if phone:
                 Contact.objects.get_or_create(person=person, kind=Contact.Kind.PHONE, value=phone)
         group = attendants_group_ensure(Group, Permission)
