@@ -117,7 +117,15 @@ def email_verification_send(*, contact_id: int, base_url: str) -> bool:
     except Exception:
         logger.exception("Verification e-mail for contact %s not sent", contact_id)
         return False
+    try:
+        cache.set(_resend_key(contact_id), True, timeout=RESEND_COOLDOWN)
+    except Exception:
+        logger.warning("Resend cooldown of contact %s not recorded: the cache is unavailable", contact_id)
     return True
+
+
+def _resend_key(contact_id: int) -> str:
+    return f"email-verification:resend:{contact_id}"
 
 
 def email_verification_resend(*, person: Person, contact_id: int | str, base_url: str) -> Contact:
@@ -129,10 +137,10 @@ def email_verification_resend(*, person: Person, contact_id: int | str, base_url
     if contact.is_confirmed:
         raise errors.VerificationRefused(errors.ALREADY_CONFIRMED.format(address=contact.value))
     try:
-        fresh = cache.add(f"email-verification:resend:{contact.pk}", True, timeout=RESEND_COOLDOWN)
+        recent = cache.get(_resend_key(contact.pk))
     except Exception:
-        fresh = True  # the cache is down: sending a link twice costs little
-    if not fresh:
+        recent = False  # the cache is down: sending a link twice costs little
+    if recent:
         raise errors.VerificationRefused(errors.RESEND_TOO_SOON)
     email_verification_send(contact_id=contact.pk, base_url=base_url)
     return contact
