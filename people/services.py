@@ -39,6 +39,7 @@ def contact_limit(kind: str) -> tuple[int, str]:
     return settings.CONTACT_MAX_PHONES, errors.TOO_MANY_PHONES
 
 
+@transaction.atomic
 def contact_add(*, person: Person, kind: str, value: str, base_url: str = "") -> Contact:
     """Add a contact (idempotent). A new e-mail address gets a verification link after the commit."""
     contact = Contact(person=person, kind=kind, value=value)

@@ -76,6 +76,26 @@ def test_the_queue_answers_any_query_string_without_a_500(queue_client, query):
             assert str(QUEUE_FILTER_INVALID) in page.content.decode()
 
 
+OTHER_LISTS = {
+    "admin:tickets_transcriptoutbox_changelist": ["situacao", "q", "p", "o", "ticket__id__exact"],
+    "admin:people_person_changelist": ["kind__exact", "entity__id__exact", "q", "p", "o"],
+    "admin:people_entity_changelist": ["online_chat_enabled__exact", "q", "p", "o"],
+}
+other_queries = st.dictionaries(
+    st.sampled_from(sorted({name for names in OTHER_LISTS.values() for name in names} | {"e", "desconhecido"})),
+    values,
+    max_size=3,
+)
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(sorted(OTHER_LISTS)), query=other_queries)
+def test_the_other_admin_lists_answer_any_query_string_without_a_500(attendant, ticket, name, query):
+    """The outbox (attendants may resend) and the people and entities they look up."""
+    response = login(Client(), attendant).get(reverse(name) + "?" + urlencode(query))
+    assert response.status_code in ANSWERS, (name, query, response.status_code)
+
+
 @pytest.mark.parametrize("number", ["0", "99999999999999999999", "9223372036854775808", str(2**63 - 1), "abc", "1e3"])
 def test_every_id_in_a_url_answers_404_or_a_redirect_never_500(number, person_client, attendant, ticket):
     admin = login(Client(), attendant)
