@@ -7,6 +7,7 @@ class ApplicationError(Exception):
     code: str = ""
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
+        message = str(message)  # a lazy translation is rendered in the language active where it is raised
         super().__init__(message)
         self.message = message
         if code is not None:

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "atende_chat.middleware.RefuseNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -279,7 +280,8 @@ if EMAIL_URL:
 else:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            # Django's file backend, with files readable by their owner only (0600).
+            "BACKEND": "atende_chat.mail.PrivateFileEmailBackend",
             "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
         }
     }
@@ -323,6 +325,19 @@ UPLOAD_URL_NAMES = frozenset({"chat-new", "chat-ticket", "admin:tickets_ticket_c
 # "Envie no máximo N arquivos por vez." instead.
 DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES * 2
 MESSAGE_RATE_LIMIT = env.int("MESSAGE_RATE_LIMIT", default=30)  # messages and files per minute per user
+# Pixels decoded per request, all images together (each one is also capped by ATTACHMENT_MAX_PIXELS).
+ATTACHMENT_MAX_PIXELS_PER_REQUEST = env.int("ATTACHMENT_MAX_PIXELS_PER_REQUEST", default=80_000_000)
+# Tickets a person may have open at once (not closed), whoever registered them.
+OPEN_TICKETS_MAX = env.int("OPEN_TICKETS_MAX", default=10)
+# "Agendado": how far ahead a schedule may be set.
+SCHEDULE_MAX_DAYS = env.int("SCHEDULE_MAX_DAYS", default=365)
+# Contacts a person may hold of each kind, and how long an e-mail verification link stays valid.
+CONTACT_MAX_EMAILS = env.int("CONTACT_MAX_EMAILS", default=3)
+CONTACT_MAX_PHONES = env.int("CONTACT_MAX_PHONES", default=3)
+EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=3 * 24 * 3600)  # seconds
+# seed_demo creates users with known passwords: with DEBUG off only when this is set on purpose
+# (the e2e stack, docker-compose.demo.yml). Never in production.
+ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=False)
 SUPPORT_PHONE = "47 3531-1500"
 # Open websockets check their session and access again this often (seconds), besides the signals that
 # close them at once (tickets/receivers.py): the backstop for changes no signal reports.

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", people_views.logout_view, name="logout"),
     path("cadastro/", people_views.registration, name="person-registration"),
+    path("cadastro/reenviar-confirmacao/", people_views.email_resend, name="email-resend"),
+    path("cadastro/confirmar-email/<str:token>/", people_views.email_confirm, name="email-confirm"),
     path("chat/", include("tickets.urls")),
     path("anexos/", include("attachments.urls")),
     path("admin/", admin.site.urls),

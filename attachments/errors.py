@@ -4,6 +4,8 @@ static/js/dropzone.js shows the same texts for its pre-check: they reach it thro
 attributes the drop zone template writes (attachments/templatetags/attachments_tags.py).
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from atende_chat.errors import ApplicationError
 
 ALLOWED_LIST = "JPEG, JPG, MP4, OFX, PDF, PNG, TXT"
@@ -25,6 +27,10 @@ NOT_OFX = (
 )
 IMAGE_DAMAGED = "\u201c{name}\u201d: a imagem está danificada ou incompleta."
 IMAGE_TOO_LARGE = "\u201c{name}\u201d: a imagem tem pixels demais (máximo de {megapixels} megapixels)."
+IMAGES_TOO_MANY_PIXELS = _(
+    "\u201c{name}\u201d: as imagens deste envio somam pixels demais (máximo de {megapixels} megapixels por envio). "
+    "Envie as imagens restantes em outra mensagem."
+)
 VIDEO_DAMAGED = "\u201c{name}\u201d: o vídeo MP4 está danificado ou incompleto."
 REQUEST_TOO_BIG = "O envio é grande demais: envie no máximo {limit} arquivos de até 2MB por vez."
 

@@ -124,7 +124,22 @@ def forbidden_kind(content: bytes, detected: str) -> str | None:
     return None
 
 
-def content_check(content: bytes, *, extension: str, name: str) -> tuple[bytes, str]:
+class PixelBudget:
+    """The pixels one request may still decode, all its images together (ATTACHMENT_MAX_PIXELS_PER_REQUEST)."""
+
+    def __init__(self, pixels: int) -> None:
+        self.limit = pixels
+        self.remaining = pixels
+
+    def take(self, pixels: int, *, name: str) -> None:
+        if pixels > self.remaining:
+            raise AttachmentRejected(
+                errors.IMAGES_TOO_MANY_PIXELS.format(name=name, megapixels=self.limit // 1_000_000)
+            )
+        self.remaining -= pixels
+
+
+def content_check(content: bytes, *, extension: str, name: str, budget: PixelBudget | None = None) -> tuple[bytes, str]:
     """The bytes to keep and their content type, or AttachmentRejected with the reason."""
     detected = detect(content)
     kind = forbidden_kind(content, detected)
@@ -134,11 +149,11 @@ def content_check(content: bytes, *, extension: str, name: str) -> tuple[bytes, 
     if extension in ("jpg", "jpeg"):
         if detected != "image/jpeg":
             raise mismatch
-        return image_reencode(content, image_format="JPEG", name=name), "image/jpeg"
+        return image_reencode(content, image_format="JPEG", name=name, budget=budget), "image/jpeg"
     if extension == "png":
         if detected != "image/png":
             raise mismatch
-        return image_reencode(content, image_format="PNG", name=name), "image/png"
+        return image_reencode(content, image_format="PNG", name=name, budget=budget), "image/png"
     if extension == "pdf":
         if detected != "application/pdf":
             raise mismatch
@@ -213,8 +228,12 @@ def mp4_boxes_complete(content: bytes) -> bool:
     return not first
 
 
-def image_reencode(content: bytes, *, image_format: str, name: str) -> bytes:
-    """Decode the image fully with Pillow (that format only, bounded pixels), return it re-encoded."""
+def image_reencode(content: bytes, *, image_format: str, name: str, budget: PixelBudget | None = None) -> bytes:
+    """Decode the image fully with Pillow (that format only, bounded pixels), return it re-encoded.
+
+    Image.open is lazy: it reads the header (the size) and decodes nothing. The size is checked
+    against the per-image limit and the request's budget before verify() and load() touch the data.
+    """
     max_pixels = settings.ATTACHMENT_MAX_PIXELS
     too_large = AttachmentRejected(errors.IMAGE_TOO_LARGE.format(name=name, megapixels=max_pixels // 1_000_000))
     try:
@@ -223,6 +242,8 @@ def image_reencode(content: bytes, *, image_format: str, name: str) -> bytes:
             width, height = image.size
             if width * height > max_pixels:
                 raise too_large
+            if budget is not None:
+                budget.take(width * height, name=name)
             image.verify()
         with Image.open(io.BytesIO(content), formats=[image_format]) as image:
             image.load()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from .errors import TOO_MANY_FILES, AttachmentRejected
+from .formats import PixelBudget
 from .models import Attachment
 from .validators import CleanFile, validate_upload
 
@@ -20,7 +21,9 @@ def attachments_clean(*, files: Sequence) -> list[CleanFile]:
     files = list(files or [])
     if len(files) > settings.ATTACHMENT_MAX_FILES:
         raise AttachmentRejected(TOO_MANY_FILES.format(limit=settings.ATTACHMENT_MAX_FILES))
-    return [validate_upload(upload) for upload in files]
+    # One budget for the whole request: ten 40-megapixel photos would mean gigabytes of pixels.
+    budget = PixelBudget(settings.ATTACHMENT_MAX_PIXELS_PER_REQUEST)
+    return [validate_upload(upload, budget=budget) for upload in files]
 
 
 def attachments_store(*, message, files: Sequence[CleanFile], user, stored: list[Attachment]) -> list[Attachment]:

@@ -90,7 +90,7 @@ def _read(upload, limit: int) -> bytes:
     return upload.read(limit + 1)
 
 
-def validate_upload(upload) -> CleanFile:
+def validate_upload(upload, *, budget: formats.PixelBudget | None = None) -> CleanFile:
     """Check one uploaded file; return what will be stored or raise AttachmentRejected."""
     limit = settings.ATTACHMENT_MAX_BYTES
     name = name_sanitize(getattr(upload, "name", ""))
@@ -106,5 +106,5 @@ def validate_upload(upload) -> CleanFile:
         raise AttachmentRejected(errors.TOO_BIG.format(name=name))
     if not content:
         raise AttachmentRejected(errors.EMPTY.format(name=name))
-    content, content_type = formats.content_check(content, extension=extension, name=name)
+    content, content_type = formats.content_check(content, extension=extension, name=name, budget=budget)
     return CleanFile(name=name, content=content, content_type=content_type)

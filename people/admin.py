@@ -1,15 +1,18 @@
 """Admin of entities, people and contacts: IPM administrators edit them; attendants only look them up."""
 
 import re
+from functools import partial
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from .models import Contact, Entity, Person
-from .services import person_next_code
+from .services import contact_limit, email_verification_send, person_next_code
 from .validators import only_digits
 
 #: A search term made only of the digits and punctuation of a CPF/CNPJ ("123.456.789-09").
@@ -51,17 +54,37 @@ class EntityAdmin(admin.ModelAdmin):
 
 
 class ContactFormSet(BaseInlineFormSet):
+    """At most CONTACT_MAX_EMAILS e-mail addresses and CONTACT_MAX_PHONES phones per person, as on the staff page."""
+
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             name = f"{gettext('Delete')}: {form.instance.value}" if form.instance.pk else gettext("Delete")
             form.fields["DELETE"].widget.attrs["aria-label"] = name
 
+    def clean(self) -> None:
+        super().clean()
+        counts = {Contact.Kind.EMAIL: 0, Contact.Kind.PHONE: 0}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            kind = form.cleaned_data.get("kind")
+            if kind in counts:
+                counts[kind] += 1
+        for kind, count in counts.items():
+            limit, message = contact_limit(kind)
+            if count > limit:
+                raise ValidationError(message.format(limit=limit))
+
 
 class ContactInline(admin.TabularInline):
+    """An address entered here is "não confirmado" until its owner opens the link sent to it."""
+
     model = Contact
     formset = ContactFormSet
     extra = 1
+    fields = ["kind", "value", "confirmed_at"]
+    readonly_fields = ["confirmed_at"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # A tabular row's fields sit under column headers, which are no <label>: each gets its own name.
@@ -91,6 +114,22 @@ class PersonAdmin(admin.ModelAdmin):
         if digits := document_digits(search_term):
             results |= queryset.filter(document__startswith=digits)
         return results, may_have_duplicates
+
+    def save_formset(self, request, form, formset, change) -> None:
+        contacts = formset.save(commit=False)
+        for contact in contacts:
+            # A changed address is a new address: it must be proved again.
+            if contact.pk and Contact.objects.filter(pk=contact.pk).exclude(value=contact.value).exists():
+                contact.confirmed_at = None
+            contact.save()
+            if contact.is_email and not contact.is_confirmed:
+                transaction.on_commit(
+                    partial(email_verification_send, contact_id=contact.pk, base_url=request.build_absolute_uri("/")),
+                    robust=True,
+                )
+        for contact in formset.deleted_objects:
+            contact.delete()
+        formset.save_m2m()
 
     def save_model(self, request, obj, form, change) -> None:
         if not obj.code:

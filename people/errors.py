@@ -1,4 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
 from atende_chat.errors import ApplicationError
+
+DOCUMENT_TAKEN = _(
+    "Este CPF/CNPJ já está cadastrado para outra pessoa. Se ele é seu, procure o administrador da sua entidade."
+)
 
 CONTACTS_MISSING_CODE = "EST-000206"
 CONTACTS_MISSING = (
@@ -15,3 +21,21 @@ class ContactsMissing(ApplicationError):
 
     def __init__(self) -> None:
         super().__init__(CONTACTS_MISSING)
+
+
+TOO_MANY_EMAILS = _("Cada pessoa pode ter no máximo {limit} endereços de e-mail.")
+TOO_MANY_PHONES = _("Cada pessoa pode ter no máximo {limit} telefones.")
+LINK_INVALID = _(
+    "Este link de confirmação não é válido (ou o endereço foi alterado). "
+    "Peça um novo link em \u201cCadastro de pessoa\u201d."
+)
+LINK_EXPIRED = _("Este link de confirmação expirou. Peça um novo link em \u201cCadastro de pessoa\u201d.")
+EMAIL_CONFIRMED = _("Endereço de e-mail {address} confirmado. Obrigado!")
+ALREADY_CONFIRMED = _("O endereço {address} já está confirmado.")
+VERIFICATION_NOT_FOUND = _("Endereço de e-mail não encontrado no seu cadastro.")
+RESEND_TOO_SOON = _("Um link de confirmação acabou de ser enviado. Aguarde um minuto para pedir outro.")
+VERIFICATION_SENT = _("Enviamos um link de confirmação para {address}. Abra-o para confirmar o endereço.")
+
+
+class VerificationRefused(ApplicationError):
+    code = "verification"

@@ -43,7 +43,7 @@ class RegistrationForm(forms.Form):
                     data[field] = contact.value
         return data
 
-    def save(self) -> Person:
+    def save(self, *, base_url: str = "") -> Person:
         data = self.cleaned_data
         fields = {field: data.get(field, "") for field in ["kind", "name", "document", *ADDRESS_FIELDS]}
         try:
@@ -52,6 +52,7 @@ class RegistrationForm(forms.Form):
                 data=fields,
                 new_email=data.get("new_email", ""),
                 new_phone=data.get("new_phone", ""),
+                base_url=base_url,
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():

@@ -7,9 +7,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
+from .text import has_visible_text, name_clean
 from .validators import only_digits, validate_cnpj, validate_cpf, validate_document
+
+NAME_REQUIRED = _("Informe o nome.")
+EMAIL_NOT_DELIVERABLE = _(
+    "Informe um endereço de e-mail de um provedor de e-mail (por exemplo, nome@prefeitura.sc.gov.br). "
+    "Endereços sem um domínio com ponto, ou com um IP entre colchetes, não são aceitos."
+)
 
 
 class Entity(models.Model):
@@ -74,6 +82,9 @@ class Person(models.Model):
         return self.name
 
     def clean(self) -> None:
+        self.name = name_clean(self.name)
+        if not has_visible_text(self.name):
+            raise ValidationError({"name": NAME_REQUIRED})
         self.document = only_digits(self.document)
         if not self.document:
             return
@@ -108,6 +119,9 @@ class Contact(models.Model):
     person = models.ForeignKey(Person, verbose_name="pessoa", on_delete=models.CASCADE, related_name="contacts")
     kind = models.CharField("tipo", max_length=5, choices=Kind.choices)
     value = models.CharField("contato", max_length=254)
+    # E-mail only: when the person opened the verification link sent to this address. The transcript
+    # goes only to confirmed addresses; phones are not verified (the field stays empty).
+    confirmed_at = models.DateTimeField("confirmado em", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "contato"
@@ -127,6 +141,8 @@ class Contact(models.Model):
                 validate_email(value)
             except ValidationError:
                 raise ValidationError({"value": "Informe um endereço de e-mail válido."}) from None
+            if not email_domain_is_public(value):
+                raise ValidationError({"value": EMAIL_NOT_DELIVERABLE})
             self.value = value.lower()
         elif self.kind == self.Kind.PHONE:
             number = phone_to_python(value, region="BR")
@@ -137,3 +153,20 @@ class Contact(models.Model):
     @property
     def is_email(self) -> bool:
         return self.kind == self.Kind.EMAIL
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+def email_domain_is_public(address: str) -> bool:
+    """A domain a mail provider would issue: a name with a dot, not an address literal ([127.0.0.1]).
+
+    Django's validate_email accepts "nome@localhost" and "nome@[10.0.0.1]": valid syntax, but mail to
+    them would stay on (or probe) the server's own network.
+    """
+    domain = address.rpartition("@")[2].strip().rstrip(".")
+    if domain.startswith("[") or "." not in domain:
+        return False
+    top = domain.rpartition(".")[2]
+    return bool(top) and not top.isdigit()

@@ -23,5 +23,9 @@ def person_has_required_contacts(*, person: Person) -> bool:
     return {Contact.Kind.EMAIL, Contact.Kind.PHONE} <= kinds
 
 
-def person_emails(*, person: Person) -> list[str]:
-    return list(person.contacts.filter(kind=Contact.Kind.EMAIL).values_list("value", flat=True))
+def person_emails(*, person: Person, confirmed_only: bool = False) -> list[str]:
+    """The person's e-mail addresses; with confirmed_only, those proved by a verification link."""
+    contacts = person.contacts.filter(kind=Contact.Kind.EMAIL)
+    if confirmed_only:
+        contacts = contacts.filter(confirmed_at__isnull=False)
+    return list(contacts.values_list("value", flat=True))

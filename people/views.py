@@ -4,16 +4,22 @@ The badge around these pages comes from ``tickets.context_processors.chat_shell`
 does when a session ends (closing its sockets) it does in its own receivers (tickets/receivers.py).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
+from atende_chat.errors import ApplicationError
+
+from . import errors, services
 from .context_processors import request_person
 from .forms import RegistrationForm
+from .models import Contact
 from .selectors import person_has_required_contacts
 
 
@@ -23,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "people/shell.html")
 
 
+@never_cache
 @login_required
 def registration(request: HttpRequest) -> HttpResponse:
     person = request_person(request)
@@ -31,14 +38,57 @@ def registration(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST if request.method == "POST" else None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            form.save()
+            form.save(base_url=request.build_absolute_uri("/"))
         except ValidationError:
             pass
         else:
             messages.success(request, "Cadastro atualizado.")
+            if form.cleaned_data.get("new_email"):
+                address = form.cleaned_data["new_email"]
+                if not person.contacts.filter(kind=Contact.Kind.EMAIL, value=address, confirmed_at__isnull=False):
+                    messages.info(request, errors.VERIFICATION_SENT.format(address=address))
             return redirect("person-registration")
-    context = {"form": form, "person": person, "has_contacts": person_has_required_contacts(person=person)}
+    contacts = list(person.contacts.all())
+    context = {
+        "form": form,
+        "person": person,
+        "contacts": contacts,
+        "unconfirmed": [c for c in contacts if c.is_email and not c.is_confirmed],
+        "has_contacts": person_has_required_contacts(person=person),
+        "max_emails": settings.CONTACT_MAX_EMAILS,
+        "max_phones": settings.CONTACT_MAX_PHONES,
+    }
     return render(request, "people/registration.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def email_resend(request: HttpRequest) -> HttpResponse:
+    """ "Reenviar link de confirmação" for one of the person's unconfirmed addresses."""
+    person = request_person(request)
+    if person is None:
+        return render(request, "people/no_person.html", status=404)
+    try:
+        contact = services.email_verification_resend(
+            person=person, contact_id=request.POST.get("contact", ""), base_url=request.build_absolute_uri("/")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, errors.VERIFICATION_SENT.format(address=contact.value))
+    return redirect("person-registration")
+
+
+@never_cache
+@require_GET
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the verification e-mail: opening it proves the person reads that mailbox (no login needed)."""
+    try:
+        contact = services.email_confirm(token=token)
+    except ApplicationError as error:
+        return render(request, "people/email_confirm.html", {"error": error.message}, status=400)
+    message = errors.EMAIL_CONFIRMED.format(address=contact.value)
+    return render(request, "people/email_confirm.html", {"message": message})
 
 
 @require_POST

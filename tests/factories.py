@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 from validate_docbr import CNPJ, CPF
 
 from people.models import Contact, Entity, Person
@@ -62,10 +63,15 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def contacts(obj, create, extracted, **kwargs):
-        """By default a person has an e-mail and a phone; pass contacts=False for none."""
+        """By default a person has a confirmed e-mail and a phone; pass contacts=False for none."""
         if not create or extracted is False:
             return
-        Contact.objects.create(person=obj, kind=Contact.Kind.EMAIL, value=f"pessoa{obj.pk}@prefeitura.sc.gov.br")
+        Contact.objects.create(
+            person=obj,
+            kind=Contact.Kind.EMAIL,
+            value=f"pessoa{obj.pk}@prefeitura.sc.gov.br",
+            confirmed_at=timezone.now(),
+        )
         Contact.objects.create(person=obj, kind=Contact.Kind.PHONE, value="(47) 3531-1500")
 
 

@@ -40,7 +40,7 @@ def test_embedded_default_needs_no_service():
     assert found["layer"] == "channels.layers.InMemoryChannelLayer"
     assert found["eager"] is True
     assert found["db"] == "django.db.backends.sqlite3"
-    assert found["email"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert found["email"] == "atende_chat.mail.PrivateFileEmailBackend"
     assert (found["lang"], found["tz"]) == ("pt-br", "America/Sao_Paulo")
 
 

@@ -1,5 +1,7 @@
 """Refusals of the ticket services; the texts are what users read."""
 
+from django.utils.translation import gettext_lazy as _
+
 from atende_chat.errors import ApplicationError
 
 REASON_EMPTY = "Digite o motivo do atendimento."
@@ -15,6 +17,13 @@ QUEUE_EMPTY = "Não há atendimentos aguardando na fila."
 ALREADY_TAKEN = "Este atendimento já foi assumido por {name}."
 SCHEDULE_REQUIRED = "Informe a data e a hora do agendamento."
 SCHEDULE_IN_PAST = "A data do agendamento deve estar no futuro."
+TOO_MANY_OPEN_TICKETS = _(
+    "Você já tem {limit} atendimentos em aberto. Conclua um deles (ou aguarde a conclusão) para abrir um novo."
+)
+TOO_MANY_OPEN_TICKETS_PHONE = _(
+    "{name} já tem {limit} atendimentos em aberto. Conclua um deles antes de registrar outro."
+)
+SCHEDULE_TOO_FAR = _("A data do agendamento deve estar dentro de {days} dias a partir de hoje.")
 RATE_LIMITED = "Você enviou muitas mensagens em pouco tempo. Aguarde um minuto e tente novamente."
 
 
@@ -46,3 +55,7 @@ class RateLimited(TicketError):
 
     def __init__(self) -> None:
         super().__init__(RATE_LIMITED)
+
+
+class TooManyOpenTickets(TicketError):
+    code = "too_many_open"

@@ -6,7 +6,7 @@ with ``transaction.on_commit``: nobody hears of a row before it can be read.
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils import timezone
 from attachments.services import attachments_clean, attachments_store, stored_files_cleanup
 from people.models import Person
 from people.services import person_check_contacts
+from people.text import has_visible_text, name_clean
 
 from . import errors, realtime
 from .models import (
@@ -79,6 +80,9 @@ def _check_transition(ticket: Ticket, target: str) -> None:
 
 def _clean_text(text: str | None, *, empty: str, too_long: str, limit: int, allow_empty: bool = False) -> str:
     text = (text or "").replace("\x00", "").strip()
+    # Zero-width spaces, joiners, BOMs, direction marks alone show nothing: that is an empty message.
+    if not has_visible_text(text):
+        text = ""
     if not text and not allow_empty:
         raise errors.InvalidInput(empty)
     if len(text) > limit:
@@ -90,7 +94,7 @@ def _display_name(user: AbstractBaseUser) -> str:
     try:
         return user.person.name
     except Person.DoesNotExist:
-        return user.get_full_name() or user.get_username()
+        return name_clean(user.get_full_name()) or user.get_username()
 
 
 def _check_rate(user: AbstractBaseUser, cost: int = 1) -> None:
@@ -112,6 +116,17 @@ def _check_rate(user: AbstractBaseUser, cost: int = 1) -> None:
         return
     if count > limit:
         raise errors.RateLimited()
+
+
+def _check_open_limit(requester: Person, *, by_attendant: bool) -> None:
+    """At most OPEN_TICKETS_MAX tickets not yet closed per person, on-line and phone together."""
+    limit = settings.OPEN_TICKETS_MAX
+    if not limit:
+        return
+    if Ticket.objects.filter(requester=requester).exclude(status__in=CLOSED_STATUSES).count() >= limit:
+        if by_attendant:
+            raise errors.TooManyOpenTickets(errors.TOO_MANY_OPEN_TICKETS_PHONE.format(name=requester.name, limit=limit))
+        raise errors.TooManyOpenTickets(errors.TOO_MANY_OPEN_TICKETS.format(limit=limit))
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -182,16 +197,22 @@ def ticket_open(
     reason = _clean_text(reason, empty=errors.REASON_EMPTY, too_long=errors.REASON_TOO_LONG, limit=REASON_MAX_LENGTH)
     try:
         module = Module.objects.get(pk=int(module_id), active=True)
-    except (Module.DoesNotExist, TypeError, ValueError):
+    except (Module.DoesNotExist, TypeError, ValueError, OverflowError):
         raise errors.InvalidInput(errors.MODULE_INVALID) from None
-    clean_files = attachments_clean(files=files)
+    # Cheap checks before any file is decoded: the rate limit counts the files as sent.
+    files = list(files or [])
     author = user or requester.user
     if author is not None:
-        _check_rate(author, 1 + len(clean_files))
+        _check_rate(author, 1 + len(files))
+    _check_open_limit(requester, by_attendant=channel == Channel.PHONE)
+    clean_files = attachments_clean(files=files)
     now = now or timezone.now()
     status = Status.NAO_INICIADO if attendance_is_open(at=now) else Status.OFFLINE
 
     with stored_files_cleanup() as stored, transaction.atomic():
+        # Two openings at once must not both slip under the limit: the person's row serialises them.
+        Person.objects.select_for_update().filter(pk=requester.pk).first()
+        _check_open_limit(requester, by_attendant=channel == Channel.PHONE)
         ticket = Ticket.objects.create(
             requester=requester,
             entity_id=requester.entity_id,
@@ -230,12 +251,14 @@ def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, 
         limit=MESSAGE_MAX_LENGTH,
         allow_empty=bool(files),
     )
-    clean_files = attachments_clean(files=files)
-    if not body and not clean_files:
+    files = list(files or [])
+    if not body and not files:
         raise errors.InvalidInput(errors.MESSAGE_EMPTY)
     if ticket.is_closed:
         raise errors.TicketClosed()
-    _check_rate(user, (1 if body else 0) + len(clean_files))
+    # Cheap checks before any file is decoded: the rate limit counts the files as sent.
+    _check_rate(user, (1 if body else 0) + len(files))
+    clean_files = attachments_clean(files=files)
 
     now = timezone.now()
     created: list[Message] = []
@@ -332,14 +355,29 @@ def ticket_status_change(
         if status == Status.AGENDADO:
             if scheduled_for is None:
                 raise errors.InvalidInput(errors.SCHEDULE_REQUIRED)
-            if scheduled_for <= now:
-                raise errors.InvalidInput(errors.SCHEDULE_IN_PAST)
+            _check_schedule(scheduled_for, now=now)
             extra["scheduled_for"] = scheduled_for
         if ticket.attendant_id is None:
             extra["attendant"] = attendant
             extra["taken_at"] = now
         _set_status(ticket, status, now=now, **extra)
     return ticket
+
+
+def _check_schedule(scheduled_for: datetime, *, now: datetime) -> None:
+    """In the future and at most SCHEDULE_MAX_DAYS ahead; dates at the edge of the calendar are refused too."""
+    try:
+        moment = scheduled_for.astimezone(UTC)
+    except (OverflowError, ValueError):
+        # Year 1 or 9999 shifted by its time zone leaves the calendar: one of the two ends.
+        past = scheduled_for.year < now.year
+        raise errors.InvalidInput(
+            errors.SCHEDULE_IN_PAST if past else errors.SCHEDULE_TOO_FAR.format(days=settings.SCHEDULE_MAX_DAYS)
+        ) from None
+    if moment <= now:
+        raise errors.InvalidInput(errors.SCHEDULE_IN_PAST)
+    if moment > now + timedelta(days=settings.SCHEDULE_MAX_DAYS):
+        raise errors.InvalidInput(errors.SCHEDULE_TOO_FAR.format(days=settings.SCHEDULE_MAX_DAYS))
 
 
 def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime) -> None:

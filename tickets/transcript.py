@@ -23,9 +23,11 @@ from django.core.mail.handler import DEFAULT_MAILER_ALIAS
 from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from people.models import Person
 from people.selectors import person_emails
+from people.text import name_clean
 
 from .models import Message, Ticket, TranscriptOutbox
 
@@ -35,8 +37,17 @@ SENT = "sent"
 ALREADY_SENT = "already_sent"
 MISSING = "missing"
 NO_RECIPIENT = "no_recipient"
+UNCONFIRMED = "unconfirmed"
 
 NO_RECIPIENT_ERROR = "O solicitante não possui endereço de e-mail cadastrado."
+WAITING_CONFIRMATION = _(
+    "Aguardando o solicitante confirmar um endereço de e-mail (link de confirmação enviado); "
+    "a transcrição só vai para endereços confirmados."
+)
+NO_CONFIRMED_RECIPIENT_ERROR = _(
+    "O solicitante não confirmou nenhum endereço de e-mail a tempo; a transcrição não foi enviada. "
+    "Depois da confirmação, use \u201cEnviar novamente\u201d."
+)
 TEMPLATE = "emails/ticket_transcript"
 SWEEP_BATCH = 500
 
@@ -51,12 +62,12 @@ def _display_name(user: AbstractBaseUser | None) -> str:
     try:
         return user.person.name
     except Person.DoesNotExist:
-        return user.get_full_name() or user.get_username()
+        return name_clean(user.get_full_name()) or user.get_username()
 
 
 def transcript_recipients(*, ticket: Ticket) -> list[str]:
-    """The requester's e-mail addresses, each once."""
-    return list(dict.fromkeys(person_emails(person=ticket.requester)))
+    """The requester's confirmed e-mail addresses, each once: the transcript goes to no address unproved."""
+    return list(dict.fromkeys(person_emails(person=ticket.requester, confirmed_only=True)))
 
 
 def transcript_context(*, ticket: Ticket) -> dict:
@@ -140,6 +151,16 @@ def transcript_send(*, ticket_id: int) -> str:
         now = timezone.now()
         to = transcript_recipients(ticket=ticket)
         if not to:
+            if person_emails(person=ticket.requester):
+                # Unconfirmed addresses only: the row stays pending (the sweep tries again) until one is
+                # confirmed, or fails for good once a verification link could no longer be valid.
+                waited = (now - outbox.created_at).total_seconds()
+                final = waited > settings.EMAIL_VERIFICATION_MAX_AGE
+                outbox.last_error = str(NO_CONFIRMED_RECIPIENT_ERROR if final else WAITING_CONFIRMATION)
+                outbox.failed_at = now if final else None
+                logger.warning("Transcript of ticket %s: no confirmed e-mail address yet", ticket_id)
+                outbox.save(update_fields=["failed_at", "last_error"])
+                return UNCONFIRMED
             outbox.failed_at = now
             outbox.last_error = NO_RECIPIENT_ERROR
             outbox.save(update_fields=["failed_at", "last_error"])

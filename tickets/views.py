@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atende_chat.errors import ApplicationError
@@ -71,6 +72,8 @@ def chat_page(*, gate: bool = True) -> Callable:
     """Login, chat enabled for the person's entity (404 otherwise) and, for the chat window, the contact gate."""
 
     def decorator(view: Callable) -> Callable:
+        # no-store: a shared computer's browser must not keep or show someone's conversation after logout.
+        @never_cache
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -211,7 +214,7 @@ def my_data(request: HttpRequest, person: Person) -> HttpResponse:
     context = {
         "person": person,
         "tab": "data",
-        "emails": [c.value for c in contacts if c.kind == Contact.Kind.EMAIL],
+        "emails": [c for c in contacts if c.kind == Contact.Kind.EMAIL],
         "phones": [c.value for c in contacts if c.kind == Contact.Kind.PHONE],
     }
     return render(request, "tickets/my_data.html", shell_context(request, context))

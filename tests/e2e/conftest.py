@@ -154,6 +154,8 @@ def stack(tmp_path_factory) -> Stack:
         "MEDIA_ROOT": str(var_dir / "private"),
         "AXES_FAILURE_LIMIT": "50",
         "PYTHONUNBUFFERED": "1",
+        # Demo users and known passwords are allowed on this throwaway stack only (seed_demo).
+        "ALLOW_DEMO_DATA": "true",
     }
     _recreate_database(env["DATABASE_URL"])
     stack = Stack(base_url=f"http://127.0.0.1:{port}", mailbox=mailbox, env=env, media_root=var_dir / "private")

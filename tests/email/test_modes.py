@@ -9,6 +9,7 @@ import email
 import email.policy
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -65,6 +66,9 @@ def test_embedded_default_sends_inline_and_writes_the_email_under_var_mail(tmp_p
     assert (tmp_path / "atende_chat.sqlite3").exists()  # SQLite, no service at all
     assert found["status"] == "concluido_usuario" and found["sent_at"]
     (log,) = (tmp_path / "mail").glob("*.log")
+    # Transcripts and verification links are private: readable by their owner only (issue 15, point 13).
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "mail").stat().st_mode) == 0o700
     raw = log.read_bytes().split(b"\n" + b"-" * 79 + b"\n")[0]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["To"] == found["email"]

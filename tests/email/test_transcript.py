@@ -31,7 +31,10 @@ def parts(message) -> tuple[str, str]:
 
 @pytest.mark.django_db
 def test_transcript_has_every_detail_of_the_ticket_in_both_parts(conversation, person, attendant, mailoutbox):
-    Contact.objects.create(person=person, kind=Contact.Kind.EMAIL, value="segundo@riodosul.sc.gov.br")
+    # A second address the person confirmed: the transcript goes to every confirmed address.
+    Contact.objects.create(
+        person=person, kind=Contact.Kind.EMAIL, value="segundo@riodosul.sc.gov.br", confirmed_at=timezone.now()
+    )
     ticket = conversation()
 
     assert send_transcript.apply(args=[ticket.pk]).get() == "sent"

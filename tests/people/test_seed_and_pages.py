@@ -9,7 +9,8 @@ from tickets.selectors import user_is_attendant
 
 
 @pytest.mark.django_db
-def test_seed_demo_twice_creates_everything_once():
+def test_seed_demo_twice_creates_everything_once(settings):
+    settings.ALLOW_DEMO_DATA = True  # the tests run with DEBUG off, as the e2e stack does
     call_command("seed_demo")
     call_command("seed_demo")
     User = get_user_model()

@@ -61,6 +61,14 @@ HTTP_TABLE: dict[str, Entry] = {
     "accounts/login/": Entry(get=every(200)),
     "accounts/logout/": Entry(get=every(405), post=every(LOGIN)),
     "cadastro/": Entry(get=(LOGIN, 200, 200, 200, 404, 404), post=(LOGIN, 400, 400, 400, 404, 404)),
+    # POST only; the person's own unconfirmed address (any other id: a message, nothing sent).
+    "cadastro/reenviar-confirmacao/": Entry(
+        get=every(405), post=(LOGIN, 302, 302, 302, 404, 404), data={"contact": "1"}
+    ),
+    # The verification link works without a login (it is the mailbox that is proved); a bad token is 400.
+    "cadastro/confirmar-email/<str:token>/": Entry(
+        get=every(400), post=every(405), url="/cadastro/confirmar-email/invalido:1abc:xyz/"
+    ),
     "chat/": Entry(get=staff_pages(False)),
     "chat/painel/": Entry(get=staff_pages(False)),
     "chat/atendimento-on-line/": Entry(get=staff_pages(False)),

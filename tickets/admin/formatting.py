@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 
 from people.models import Person
+from people.text import name_clean
 
 from ..models import Ticket
 
@@ -40,4 +41,4 @@ def user_display(user: AbstractBaseUser | None) -> str:
     try:
         return user.person.name
     except Person.DoesNotExist:
-        return user.get_full_name() or user.get_username()
+        return name_clean(user.get_full_name()) or user.get_username()

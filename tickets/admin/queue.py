@@ -8,6 +8,7 @@ import re
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from atende_chat.errors import ApplicationError
@@ -46,6 +48,7 @@ post_only = method_decorator(require_POST)
 DOCUMENT_OR_NUMBER = re.compile(r"[\d.\-/\s]+")
 #: Longest number that still fits the ticket's bigint key.
 NUMBER_MAX_DIGITS = 18
+QUEUE_FILTER_INVALID = _("Um filtro ou parâmetro da fila não é válido; a fila é mostrada sem ele.")
 #: Fewer digits than this would match almost every CPF/CNPJ.
 DOCUMENT_MIN_DIGITS = 3
 
@@ -128,6 +131,11 @@ class TicketAdmin(admin.ModelAdmin):
         return queryset.filter(condition), False
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
+        # Django answers a filter it cannot apply with a redirect to "?e=1" and then a page titled
+        # "Erro no banco de dados": say what happened and show the queue without the bad filter.
+        if ERROR_FLAG in request.GET:
+            messages.error(request, QUEUE_FILTER_INVALID)
+            return HttpResponseRedirect(self._queue_url())
         if user_is_attendant(user=request.user):
             summary = queue_summary(user=request.user)
             extra_context = {

@@ -1,9 +1,16 @@
-"""Demo data: two entities, ERP modules, and the demo users (password = user name). Idempotent."""
+"""Demo data: two entities, ERP modules, and the demo users (password = user name). Idempotent.
 
+Demo users have known passwords: the command refuses to run with DEBUG off unless the environment
+says ALLOW_DEMO_DATA=true on purpose (the e2e stack, the demo compose override). Production sets neither.
+"""
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from people.models import Contact, Entity, Person
 from people.services import person_next_code
@@ -45,11 +52,22 @@ ATTENDANTS = [
 ]
 
 
+REFUSED_IN_PRODUCTION = _(
+    "seed_demo cria usuários com senhas conhecidas e só roda com DEBUG=true. "
+    "Para uma demonstração ou testes com DEBUG=false, defina ALLOW_DEMO_DATA=true (nunca em produção)."
+)
+
+
 class Command(BaseCommand):
     help = "Cria (ou atualiza) os dados de demonstração. Pode ser executado várias vezes."
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
+        if not (settings.DEBUG or settings.ALLOW_DEMO_DATA):
+            raise CommandError(str(REFUSED_IN_PRODUCTION))
+        self._seed()
+
+    @transaction.atomic
+    def _seed(self) -> None:
         User = get_user_model()
         for name in MODULES:
             Module.objects.get_or_create(name=name)
@@ -73,7 +91,11 @@ class Command(BaseCommand):
             person.full_clean()
             person.save()
             if email:
-                Contact.objects.get_or_create(person=person, kind=Contact.Kind.EMAIL, value=email)
+                # Demo addresses count as confirmed, so the demo's transcripts are sent (var/mail/, Mailpit).
+                contact, _created = Contact.objects.get_or_create(person=person, kind=Contact.Kind.EMAIL, value=email)
+                if contact.confirmed_at is None:
+                    contact.confirmed_at = timezone.now()
+                    contact.save(update_fields=["confirmed_at"])
             if phone:
                 Contact.objects.get_or_create(person=person, kind=Contact.Kind.PHONE, value=phone)
         group = attendants_group_ensure(Group, Permission)
