@@ -22,6 +22,7 @@ import re
 
 import magic
 from django.conf import settings
+from django.utils.translation import gettext
 from PIL import Image, ImageOps
 
 from . import errors
@@ -129,8 +130,8 @@ def content_check(content: bytes, *, extension: str, name: str) -> tuple[bytes, 
     detected = detect(content)
     kind = forbidden_kind(content, detected)
     if kind:
-        raise AttachmentRejected(errors.CONTENT_FORBIDDEN.format(name=name, kind=kind))
-    mismatch = AttachmentRejected(errors.CONTENT_MISMATCH.format(name=name, ext=extension))
+        raise AttachmentRejected(gettext(errors.CONTENT_FORBIDDEN).format(name=name, kind=gettext(kind)))
+    mismatch = AttachmentRejected(gettext(errors.CONTENT_MISMATCH).format(name=name, ext=extension))
     if extension in ("jpg", "jpeg"):
         if detected != "image/jpeg":
             raise mismatch
@@ -147,7 +148,7 @@ def content_check(content: bytes, *, extension: str, name: str) -> tuple[bytes, 
         if detected != "video/mp4":
             raise mismatch
         if not mp4_boxes_complete(content):
-            raise AttachmentRejected(errors.VIDEO_DAMAGED.format(name=name))
+            raise AttachmentRejected(gettext(errors.VIDEO_DAMAGED).format(name=name))
         return content, "video/mp4"
     # txt and ofx: text files.
     decoded = text_decode(content)
@@ -155,10 +156,10 @@ def content_check(content: bytes, *, extension: str, name: str) -> tuple[bytes, 
         raise mismatch
     text, charset = decoded
     if HTML_TAGS.search(text.encode("utf-8", "replace")):
-        raise AttachmentRejected(errors.CONTENT_FORBIDDEN.format(name=name, kind=errors.KIND_HTML))
+        raise AttachmentRejected(gettext(errors.CONTENT_FORBIDDEN).format(name=name, kind=gettext(errors.KIND_HTML)))
     if extension == "ofx":
         if not ofx_is_valid(text):
-            raise AttachmentRejected(errors.NOT_OFX.format(name=name))
+            raise AttachmentRejected(gettext(errors.NOT_OFX).format(name=name))
         return content, "application/x-ofx"
     if detected in XML_TYPES:
         raise mismatch
@@ -216,7 +217,9 @@ def mp4_boxes_complete(content: bytes) -> bool:
 def image_reencode(content: bytes, *, image_format: str, name: str) -> bytes:
     """Decode the image fully with Pillow (that format only, bounded pixels), return it re-encoded."""
     max_pixels = settings.ATTACHMENT_MAX_PIXELS
-    too_large = AttachmentRejected(errors.IMAGE_TOO_LARGE.format(name=name, megapixels=max_pixels // 1_000_000))
+    too_large = AttachmentRejected(
+        gettext(errors.IMAGE_TOO_LARGE).format(name=name, megapixels=max_pixels // 1_000_000)
+    )
     try:
         # The size is in the header: refuse a decompression bomb before a single pixel is decoded.
         with Image.open(io.BytesIO(content), formats=[image_format]) as image:
@@ -234,7 +237,7 @@ def image_reencode(content: bytes, *, image_format: str, name: str) -> bytes:
     except Exception:
         # Pillow's decoders answer hostile input with many kinds of errors (OSError, SyntaxError,
         # ValueError, struct.error, ...); all of them mean the image cannot be trusted.
-        raise AttachmentRejected(errors.IMAGE_DAMAGED.format(name=name)) from None
+        raise AttachmentRejected(gettext(errors.IMAGE_DAMAGED).format(name=name)) from None
 
 
 def _encode(image: Image.Image, image_format: str) -> bytes:

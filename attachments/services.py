@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext
 
 from .errors import TOO_MANY_FILES, AttachmentRejected
 from .models import Attachment
@@ -19,7 +20,7 @@ def attachments_clean(*, files: Sequence) -> list[CleanFile]:
     """Check every file before anything is written; the first refusal stops all."""
     files = list(files or [])
     if len(files) > settings.ATTACHMENT_MAX_FILES:
-        raise AttachmentRejected(TOO_MANY_FILES.format(limit=settings.ATTACHMENT_MAX_FILES))
+        raise AttachmentRejected(gettext(TOO_MANY_FILES).format(limit=settings.ATTACHMENT_MAX_FILES))
     return [validate_upload(upload) for upload in files]
 
 

@@ -3,6 +3,7 @@
 import re
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Contact, Entity, Person
 from .services import person_next_code
@@ -48,7 +49,7 @@ class PersonAdmin(admin.ModelAdmin):
     readonly_fields = ["code"]
     inlines = [ContactInline]
 
-    @admin.display(description="CPF/CNPJ")
+    @admin.display(description=_("CPF/CNPJ"))
     def document_display(self, person: Person) -> str:
         return person.document_display
 

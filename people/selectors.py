@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from .models import Contact, Person
+from .models import Contact, Person, UserPreference
 
 
 def person_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Person | None:
@@ -25,3 +25,8 @@ def person_has_required_contacts(*, person: Person) -> bool:
 
 def person_emails(*, person: Person) -> list[str]:
     return list(person.contacts.filter(kind=Contact.Kind.EMAIL).values_list("value", flat=True))
+
+
+def user_language(*, user: AbstractBaseUser) -> str | None:
+    """The language the user chose on their account (people.UserPreference), or None if they never chose."""
+    return UserPreference.objects.filter(user=user).values_list("language", flat=True).first()

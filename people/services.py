@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from .errors import ContactsMissing
-from .models import Contact, Person
+from .models import Contact, Person, UserPreference
 from .selectors import person_has_required_contacts
 
 
@@ -53,3 +53,9 @@ def person_create(
     person.full_clean()
     person.save()
     return person
+
+
+def user_language_set(*, user, language: str) -> UserPreference:
+    """Keep the language a user chose on their account (the switch on every page)."""
+    preference, _ = UserPreference.objects.update_or_create(user=user, defaults={"language": language})
+    return preference

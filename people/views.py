@@ -1,18 +1,24 @@
 """Pages of people: the ERP host shell, the registration form ("Cadastro de pessoa"), logout."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from tickets.realtime import close_user_sockets
 from tickets.views import request_person, shell_context
 
 from .forms import RegistrationForm
+from .middleware import SESSION_LANGUAGE_KEY
 from .selectors import person_has_required_contacts
+from .services import user_language_set
 
 
 @login_required
@@ -33,12 +39,26 @@ def registration(request: HttpRequest) -> HttpResponse:
         except ValidationError:
             pass
         else:
-            messages.success(request, "Cadastro atualizado.")
+            messages.success(request, _("Cadastro atualizado."))
             return redirect("person-registration")
     context = {"form": form, "person": person, "has_contacts": person_has_required_contacts(person=person)}
     return render(
         request, "people/registration.html", shell_context(request, context), status=400 if form.errors else 200
     )
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch: Django's set_language (cookie, safe "next"), then kept on the account (issue 18)."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if (
+        request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and translation.check_for_language(language)
+    ):
+        user_language_set(user=request.user, language=language)
+        request.session[SESSION_LANGUAGE_KEY] = language
+    return response
 
 
 @require_POST
