@@ -22,7 +22,7 @@ class Entity(models.Model):
     online_chat_enabled = models.BooleanField(
         _("atendimento on-line liberado"),
         default=False,
-        help_text=_("Quando marcado, o ícone \u201cAtendimento On-line\u201d aparece para as pessoas desta entidade."),
+        help_text=_("Quando marcado, o ícone “Atendimento On-line” aparece para as pessoas desta entidade."),
     )
 
     class Meta:

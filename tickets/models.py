@@ -33,7 +33,7 @@ class Status(models.TextChoices):
     OFFLINE = "offline", _("Chat Off-Line")
     CONCLUIDO = "concluido", _("Concluído")
     EM_ATENDIMENTO = "em_atendimento", _("Em Atendimento")
-    EM_DESENVOLVIMENTO = "em_desenvolvimento", _("Em desenvolvimento \u2013 Fábrica")
+    EM_DESENVOLVIMENTO = "em_desenvolvimento", _("Em desenvolvimento – Fábrica")
     FINALIZADO_FABRICA = "finalizado_fabrica", _("Finalizado Fábrica")
 
 
@@ -187,7 +187,7 @@ class AttendancePeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}\u2013{self.ends_at:%H:%M}"
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
 class TranscriptOutbox(models.Model):

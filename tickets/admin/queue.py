@@ -38,7 +38,7 @@ from .filters import AttendantFilter, StatusFilter, UnreadFilter
 from .formatting import duration_display, ticket_wait, user_display
 from .forms import PhoneTicketForm, StatusChangeForm, TransferForm
 
-admin.site.site_header = _("Atende Chat \u2014 IPM")
+admin.site.site_header = _("Atende Chat — IPM")
 admin.site.site_title = _("Atende Chat")
 admin.site.index_title = _("Administração")
 
@@ -264,7 +264,7 @@ class TicketAdmin(admin.ModelAdmin):
             return self._refused(request, error, self._ticket_url(ticket))
         messages.success(
             request,
-            gettext("Situação do atendimento {number} alterada para \u201c{status}\u201d.").format(
+            gettext("Situação do atendimento {number} alterada para “{status}”.").format(
                 number=ticket.number, status=ticket.get_status_display()
             ),
         )
