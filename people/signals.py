@@ -1,14 +1,23 @@
-"""At login, the language kept on the account goes into the session (people.middleware applies it)."""
+"""At login, the language kept on the account goes into the session (people.middleware applies it).
+
+An account without one keeps the language of this first login (the browser's, or the one chosen on the
+login page), so that what is sent later without a request, the transcript e-mail, is in that language.
+"""
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.utils import translation
 
 from .middleware import SESSION_LANGUAGE_KEY
 from .selectors import user_language
+from .services import user_language_set
 
 
 @receiver(user_logged_in, dispatch_uid="people.account_language")
 def account_language_to_session(sender, request, user, **kwargs) -> None:
     language = user_language(user=user)
-    if request is not None and language:
+    if language is None:
+        language = translation.get_supported_language_variant(translation.get_language())
+        user_language_set(user=user, language=language)
+    if request is not None and hasattr(request, "session"):
         request.session[SESSION_LANGUAGE_KEY] = language
