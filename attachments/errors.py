@@ -19,13 +19,9 @@ TYPE_NOT_ALLOWED = gettext_noop(
     "“{name}”: tipo de arquivo não permitido. As seguintes extensões são permitidas: "
     "JPEG, JPG, MP4, OFX, PDF, PNG, TXT."
 )
-DOUBLE_EXTENSION = gettext_noop(
-    "“{name}”: o nome do arquivo deve ter uma única extensão (por exemplo, relatorio.pdf)."
-)
+DOUBLE_EXTENSION = gettext_noop("“{name}”: o nome do arquivo deve ter uma única extensão (por exemplo, relatorio.pdf).")
 CONTENT_MISMATCH = gettext_noop("“{name}”: o conteúdo do arquivo não corresponde à extensão .{ext}.")
-CONTENT_FORBIDDEN = gettext_noop(
-    "“{name}”: o conteúdo é {kind}, que não é permitido (qualquer que seja a extensão)."
-)
+CONTENT_FORBIDDEN = gettext_noop("“{name}”: o conteúdo é {kind}, que não é permitido (qualquer que seja a extensão).")
 NOT_OFX = gettext_noop(
     "“{name}”: o arquivo não é um extrato OFX válido "
     '(falta o cabeçalho OFXHEADER:100 ou <?OFX OFXHEADER="200" ...?> e o bloco <OFX>).'

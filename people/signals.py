@@ -17,7 +17,11 @@ from .services import user_language_set
 def account_language_to_session(sender, request, user, **kwargs) -> None:
     language = user_language(user=user)
     if language is None:
-        language = translation.get_supported_language_variant(translation.get_language())
+        # The language LocaleMiddleware chose for this request; a login outside a request keeps nothing.
+        served = getattr(request, "LANGUAGE_CODE", None)
+        if not served:
+            return
+        language = translation.get_supported_language_variant(served)
         user_language_set(user=user, language=language)
-    if request is not None and hasattr(request, "session"):
+    if hasattr(request, "session"):
         request.session[SESSION_LANGUAGE_KEY] = language

@@ -10,9 +10,7 @@ MESSAGE_EMPTY = gettext_noop("Digite uma mensagem ou anexe um arquivo.")
 MESSAGE_TOO_LONG = gettext_noop("A mensagem deve ter no máximo {limit} caracteres.")
 MODULE_INVALID = gettext_noop("Selecione um módulo válido.")
 TICKET_CLOSED = gettext_noop("Este atendimento já foi encerrado e não aceita novas mensagens.")
-TRANSITION_NOT_ALLOWED = gettext_noop(
-    "Não é possível passar o atendimento de “{current}” para “{target}”."
-)
+TRANSITION_NOT_ALLOWED = gettext_noop("Não é possível passar o atendimento de “{current}” para “{target}”.")
 NOT_YOUR_TICKET = gettext_noop("Este atendimento está com outro atendente ({name}). Assuma-o antes de responder.")
 NOT_AN_ATTENDANT = gettext_noop("{name} não é um atendente.")
 QUEUE_EMPTY = gettext_noop("Não há atendimentos aguardando na fila.")

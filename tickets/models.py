@@ -97,7 +97,7 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "opened_at"], name="ticket_queue_order"),
             models.Index(fields=["status"], name="ticket_status"),
         ]
-        permissions = [("attend_ticket", "Pode atender chamados (fila de atendimento)")]
+        permissions = [("attend_ticket", _("Pode atender chamados (fila de atendimento)"))]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.module})"

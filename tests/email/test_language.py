@@ -1,8 +1,7 @@
 """The transcript e-mail is written in the requester's language (issue 18): English or pt-BR, dates included."""
 
-from zoneinfo import ZoneInfo
-
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone, translation
@@ -52,9 +51,7 @@ def test_a_requester_who_chose_english_gets_the_transcript_in_english(conversati
 
 
 @pytest.mark.django_db
-def test_a_requester_in_portuguese_gets_it_in_portuguese_whatever_the_worker_runs_in(
-    conversation, person, mailoutbox
-):
+def test_a_requester_in_portuguese_gets_it_in_portuguese_whatever_the_worker_runs_in(conversation, person, mailoutbox):
     user_language_set(user=person.user, language="pt-br")
     ticket = conversation()
 
