@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=
 	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 VAR_DIR=$(CURDIR)/var/test
 RUN_ENV := DEBUG=true
 
-.PHONY: help python venv run test lint check-services chromium nginx screenshots bench worker clean
+.PHONY: help python venv run test lint check-services chromium nginx gettext messages screenshots bench worker clean
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -44,7 +44,7 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-run: venv
+run: venv messages
 	@mkdir -p var/staticfiles
 	@# A development .env (DEBUG=true) so that plain manage.py commands work too; never overwritten.
 	@[ -f .env ] || { printf '# Development settings written by make run (see .env.example for production).\nDEBUG=true\n' > .env; echo "Wrote .env with DEBUG=true for development."; }
@@ -64,18 +64,25 @@ chromium:
 nginx:
 	@bash scripts/ensure_nginx.sh
 
+gettext:
+	@bash scripts/ensure_gettext.sh
+
+# The .mo files are built, never committed: locale/ holds only the .po sources.
+messages: venv gettext
+	@cd locale && DEBUG=true ../$(PY) ../manage.py compilemessages --verbosity 0
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: venv check-services chromium nginx
+test: venv check-services chromium nginx messages
 	@mkdir -p var/test/staticfiles
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The README's pictures (docs/screenshots/*.png, 1280x800), taken from the live stack by tests/e2e/test_screenshots.py.
-screenshots: venv check-services chromium
+screenshots: venv check-services chromium messages
 	@mkdir -p var/test/staticfiles
 	$(TEST_ENV) SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshots -q $(PYTEST_ARGS)
 	@echo "Capturas de tela em docs/screenshots/"

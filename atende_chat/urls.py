@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from people import views as people_views
+from tickets import views as tickets_views
 
 urlpatterns = [
     path("", people_views.home, name="home"),
@@ -14,5 +15,8 @@ urlpatterns = [
     path("chat/", include("tickets.urls")),
     path("anexos/", include("attachments.urls")),
     path("admin/", admin.site.urls),
+    # The language switch keeps the choice on the account; it answers at Django's own set_language URL.
+    path("i18n/setlang/", people_views.language_set, name="set_language"),
+    path("i18n/js/", tickets_views.javascript_catalog, name="javascript-catalog"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

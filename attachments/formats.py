@@ -22,6 +22,7 @@ import re
 
 import magic
 from django.conf import settings
+from django.utils.translation import gettext
 from PIL import Image, ImageOps
 
 from . import errors
@@ -144,8 +145,8 @@ def content_check(content: bytes, *, extension: str, name: str, budget: PixelBud
     detected = detect(content)
     kind = forbidden_kind(content, detected)
     if kind:
-        raise AttachmentRejected(errors.CONTENT_FORBIDDEN.format(name=name, kind=kind))
-    mismatch = AttachmentRejected(errors.CONTENT_MISMATCH.format(name=name, ext=extension))
+        raise AttachmentRejected(gettext(errors.CONTENT_FORBIDDEN).format(name=name, kind=gettext(kind)))
+    mismatch = AttachmentRejected(gettext(errors.CONTENT_MISMATCH).format(name=name, ext=extension))
     if extension in ("jpg", "jpeg"):
         if detected != "image/jpeg":
             raise mismatch
@@ -162,7 +163,7 @@ def content_check(content: bytes, *, extension: str, name: str, budget: PixelBud
         if detected != "video/mp4":
             raise mismatch
         if not mp4_boxes_complete(content):
-            raise AttachmentRejected(errors.VIDEO_DAMAGED.format(name=name))
+            raise AttachmentRejected(gettext(errors.VIDEO_DAMAGED).format(name=name))
         return content, "video/mp4"
     # txt and ofx: text files.
     decoded = text_decode(content)
@@ -170,10 +171,10 @@ def content_check(content: bytes, *, extension: str, name: str, budget: PixelBud
         raise mismatch
     text, charset = decoded
     if HTML_TAGS.search(text.encode("utf-8", "replace")):
-        raise AttachmentRejected(errors.CONTENT_FORBIDDEN.format(name=name, kind=errors.KIND_HTML))
+        raise AttachmentRejected(gettext(errors.CONTENT_FORBIDDEN).format(name=name, kind=gettext(errors.KIND_HTML)))
     if extension == "ofx":
         if not ofx_is_valid(text):
-            raise AttachmentRejected(errors.NOT_OFX.format(name=name))
+            raise AttachmentRejected(gettext(errors.NOT_OFX).format(name=name))
         return content, "application/x-ofx"
     if detected in XML_TYPES:
         raise mismatch
@@ -235,7 +236,9 @@ def image_reencode(content: bytes, *, image_format: str, name: str, budget: Pixe
     against the per-image limit and the request's budget before verify() and load() touch the data.
     """
     max_pixels = settings.ATTACHMENT_MAX_PIXELS
-    too_large = AttachmentRejected(errors.IMAGE_TOO_LARGE.format(name=name, megapixels=max_pixels // 1_000_000))
+    too_large = AttachmentRejected(
+        gettext(errors.IMAGE_TOO_LARGE).format(name=name, megapixels=max_pixels // 1_000_000)
+    )
     try:
         # The size is in the header: refuse a decompression bomb before a single pixel is decoded.
         with Image.open(io.BytesIO(content), formats=[image_format]) as image:
@@ -255,7 +258,7 @@ def image_reencode(content: bytes, *, image_format: str, name: str, budget: Pixe
     except Exception:
         # Pillow's decoders answer hostile input with many kinds of errors (OSError, SyntaxError,
         # ValueError, struct.error, ...); all of them mean the image cannot be trusted.
-        raise AttachmentRejected(errors.IMAGE_DAMAGED.format(name=name)) from None
+        raise AttachmentRejected(gettext(errors.IMAGE_DAMAGED).format(name=name)) from None
 
 
 def _encode(image: Image.Image, image_format: str) -> bytes:

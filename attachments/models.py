@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -13,21 +14,21 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 class Attachment(models.Model):
     message = models.ForeignKey(
-        "tickets.Message", verbose_name="mensagem", on_delete=models.CASCADE, related_name="attachments"
+        "tickets.Message", verbose_name=_("mensagem"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField("arquivo", upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("nome original", max_length=255)
-    content_type = models.CharField("tipo de conteúdo", max_length=100)
-    size = models.PositiveIntegerField("tamanho (bytes)")
-    sha256 = models.CharField("SHA-256", max_length=64)
+    file = models.FileField(_("arquivo"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("nome original"), max_length=255)
+    content_type = models.CharField(_("tipo de conteúdo"), max_length=100)
+    size = models.PositiveIntegerField(_("tamanho (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="enviado por", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("enviado por"), on_delete=models.SET_NULL, null=True, blank=True
     )
-    created_at = models.DateTimeField("enviado em", auto_now_add=True)
+    created_at = models.DateTimeField(_("enviado em"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "anexo"
-        verbose_name_plural = "anexos"
+        verbose_name = _("anexo")
+        verbose_name_plural = _("anexos")
         ordering = ["id"]
 
     def __str__(self) -> str:

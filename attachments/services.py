@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext
 
 from .errors import TOO_MANY_FILES, AttachmentRejected
 from .formats import PixelBudget
@@ -20,7 +21,7 @@ def attachments_clean(*, files: Sequence) -> list[CleanFile]:
     """Check every file before anything is written; the first refusal stops all."""
     files = list(files or [])
     if len(files) > settings.ATTACHMENT_MAX_FILES:
-        raise AttachmentRejected(TOO_MANY_FILES.format(limit=settings.ATTACHMENT_MAX_FILES))
+        raise AttachmentRejected(gettext(TOO_MANY_FILES).format(limit=settings.ATTACHMENT_MAX_FILES))
     # One budget for the whole request: ten 40-megapixel photos would mean gigabytes of pixels.
     budget = PixelBudget(settings.ATTACHMENT_MAX_PIXELS_PER_REQUEST)
     return [validate_upload(upload, budget=budget) for upload in files]

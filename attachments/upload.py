@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext
 
 from .errors import REQUEST_TOO_BIG
 
@@ -49,7 +50,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.too_big = False
 
     def _refuse_request(self) -> RequestDataTooBig:
-        return RequestDataTooBig(REQUEST_TOO_BIG.format(limit=settings.ATTACHMENT_MAX_FILES))
+        return RequestDataTooBig(gettext(REQUEST_TOO_BIG).format(limit=settings.ATTACHMENT_MAX_FILES))
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         # WSGI and ASGI requests both read the body through a stream limited to Content-Length;

@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from . import errors, formats
 from .errors import AttachmentRejected
@@ -75,11 +76,11 @@ def extension_check(name: str) -> str:
     stem, dot, extension = name.rpartition(".")
     extension = extension.lower()
     if not dot or extension not in ALLOWED_EXTENSIONS:
-        raise AttachmentRejected(errors.TYPE_NOT_ALLOWED.format(name=name))
+        raise AttachmentRejected(gettext(errors.TYPE_NOT_ALLOWED).format(name=name))
     if not stem.strip(". "):
-        raise AttachmentRejected(errors.NAME_INCOMPLETE.format(name=name))
+        raise AttachmentRejected(gettext(errors.NAME_INCOMPLETE).format(name=name))
     if any(INNER_EXTENSION.fullmatch(part) for part in stem.split(".")[1:]):
-        raise AttachmentRejected(errors.DOUBLE_EXTENSION.format(name=name))
+        raise AttachmentRejected(gettext(errors.DOUBLE_EXTENSION).format(name=name))
     return extension
 
 
@@ -97,14 +98,14 @@ def validate_upload(upload, *, budget: formats.PixelBudget | None = None) -> Cle
     shown = name or "arquivo"
     # The upload handler leaves a marker, with no content, for a file it stopped reading past the limit.
     if getattr(upload, "too_big", False) or (getattr(upload, "size", 0) or 0) > limit:
-        raise AttachmentRejected(errors.TOO_BIG.format(name=shown))
+        raise AttachmentRejected(gettext(errors.TOO_BIG).format(name=shown))
     if not name:
         raise AttachmentRejected(errors.NAME_MISSING)
     extension = extension_check(name)
     content = _read(upload, limit)
     if len(content) > limit:
-        raise AttachmentRejected(errors.TOO_BIG.format(name=name))
+        raise AttachmentRejected(gettext(errors.TOO_BIG).format(name=name))
     if not content:
-        raise AttachmentRejected(errors.EMPTY.format(name=name))
+        raise AttachmentRejected(gettext(errors.EMPTY).format(name=name))
     content, content_type = formats.content_check(content, extension=extension, name=name, budget=budget)
     return CleanFile(name=name, content=content, content_type=content_type)

@@ -5,11 +5,18 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Contact, Entity, Person
 from .services import contact_limit, email_verification_send, person_next_code
@@ -104,7 +111,7 @@ class PersonAdmin(admin.ModelAdmin):
     readonly_fields = ["code"]
     inlines = [ContactInline]
 
-    @admin.display(description="CPF/CNPJ")
+    @admin.display(description=_("CPF/CNPJ"))
     def document_display(self, person: Person) -> str:
         return person.document_display
 
@@ -135,3 +142,56 @@ class PersonAdmin(admin.ModelAdmin):
         if not obj.code:
             obj.code = person_next_code()
         super().save_model(request, obj, form, change)
+
+
+#: Django stores the names of the default permissions in English when it creates them ("Can add entidade"):
+#: the admin shows them from these texts instead, in the page's language.
+DEFAULT_PERMISSION_NAMES = {
+    "add": _("Pode adicionar %(model)s"),
+    "change": _("Pode alterar %(model)s"),
+    "delete": _("Pode remover %(model)s"),
+    "view": _("Pode ver %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    model = permission.content_type.model_class()
+    action, _sep, model_name = permission.codename.partition("_")
+    if model is not None and action in DEFAULT_PERMISSION_NAMES and model_name == model._meta.model_name:
+        name = DEFAULT_PERMISSION_NAMES[action] % {"model": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)  # our own permissions are Portuguese source texts
+    return f"{permission.content_type} | {name}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in {"permissions", "user_permissions"}:
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+admin.site.unregister(get_user_model())
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissionsMixin, auth_admin.GroupAdmin):
+    pass
+
+
+@admin.register(get_user_model())
+class UserAdmin(TranslatedPermissionsMixin, auth_admin.UserAdmin):
+    pass
+
+
+def _boolean_icon(field_val: bool | None) -> str:
+    """Django's yes/no/unknown icon of the admin lists, whose alt text it leaves untranslated ("True")."""
+    icon = {True: "yes", False: "no", None: "unknown"}[field_val]
+    label = {True: _("Sim"), False: _("Não"), None: _("Desconhecido")}[field_val]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), label)
+
+
+# The one way in: Django's list and read-only displays look this helper up in admin_list at each call.
+admin_list._boolean_icon = _boolean_icon

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from atende_chat.errors import ApplicationError
 
@@ -7,7 +8,7 @@ DOCUMENT_TAKEN = _(
 )
 
 CONTACTS_MISSING_CODE = "EST-000206"
-CONTACTS_MISSING = (
+CONTACTS_MISSING = gettext_noop(
     "Para utilizar o Chat de Atendimento On-line é necessário ter ao menos um endereço de e-mail e um "
     "telefone para contato em seu cadastro no sistema. Por favor, informe ao menos um endereço de e-mail e "
     "um telefone para contato e tente novamente."

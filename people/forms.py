@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import Contact, Person
 from .services import person_update_registration
@@ -10,18 +11,18 @@ ADDRESS_FIELDS = ["cep", "country", "state", "city", "district", "street", "numb
 
 
 class RegistrationForm(forms.Form):
-    kind = forms.ChoiceField(label="Tipo Pessoa", choices=Person.Kind.choices)
-    name = forms.CharField(label="Nome", max_length=200)
-    document = forms.CharField(label="CPF/CNPJ", max_length=18, required=False)
-    new_email = forms.CharField(label="Novo endereço de e-mail", max_length=254, required=False)
-    new_phone = forms.CharField(label="Novo telefone", max_length=30, required=False)
-    cep = forms.CharField(label="CEP", max_length=9, required=False)
-    country = forms.CharField(label="País", max_length=60, required=False)
-    state = forms.CharField(label="Estado", max_length=2, required=False)
-    city = forms.CharField(label="Cidade", max_length=100, required=False)
-    district = forms.CharField(label="Bairro", max_length=100, required=False)
-    street = forms.CharField(label="Logradouro", max_length=200, required=False)
-    number = forms.CharField(label="Número", max_length=20, required=False)
+    kind = forms.ChoiceField(label=_("Tipo Pessoa"), choices=Person.Kind.choices)
+    name = forms.CharField(label=_("Nome"), max_length=200)
+    document = forms.CharField(label=_("CPF/CNPJ"), max_length=18, required=False)
+    new_email = forms.CharField(label=_("Novo endereço de e-mail"), max_length=254, required=False)
+    new_phone = forms.CharField(label=_("Novo telefone"), max_length=30, required=False)
+    cep = forms.CharField(label=_("CEP"), max_length=9, required=False)
+    country = forms.CharField(label=_("País"), max_length=60, required=False)
+    state = forms.CharField(label=_("Estado"), max_length=2, required=False)
+    city = forms.CharField(label=_("Cidade"), max_length=100, required=False)
+    district = forms.CharField(label=_("Bairro"), max_length=100, required=False)
+    street = forms.CharField(label=_("Logradouro"), max_length=200, required=False)
+    number = forms.CharField(label=_("Número"), max_length=20, required=False)
 
     def __init__(self, *args, person: Person, **kwargs) -> None:
         self.person = person

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
@@ -23,17 +24,17 @@ EMAIL_NOT_DELIVERABLE = _(
 class Entity(models.Model):
     """A municipality (or other public body) that uses the ERP."""
 
-    name = models.CharField("nome", max_length=200)
-    cnpj = models.CharField("CNPJ", max_length=14, unique=True, validators=[validate_cnpj])
+    name = models.CharField(_("nome"), max_length=200)
+    cnpj = models.CharField(_("CNPJ"), max_length=14, unique=True, validators=[validate_cnpj])
     online_chat_enabled = models.BooleanField(
-        "atendimento on-line liberado",
+        _("atendimento on-line liberado"),
         default=False,
-        help_text="Quando marcado, o ícone \u201cAtendimento On-line\u201d aparece para as pessoas desta entidade.",
+        help_text=_("Quando marcado, o ícone “Atendimento On-line” aparece para as pessoas desta entidade."),
     )
 
     class Meta:
-        verbose_name = "entidade"
-        verbose_name_plural = "entidades"
+        verbose_name = _("entidade")
+        verbose_name_plural = _("entidades")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -47,34 +48,34 @@ class Person(models.Model):
     """A person of the registry; a staff member logs in as one."""
 
     class Kind(models.TextChoices):
-        FISICA = "F", "Física"
-        JURIDICA = "J", "Jurídica"
+        FISICA = "F", _("Física")
+        JURIDICA = "J", _("Jurídica")
 
-    code = models.PositiveIntegerField("código", unique=True, editable=False)
-    kind = models.CharField("tipo pessoa", max_length=1, choices=Kind.choices, default=Kind.FISICA)
-    name = models.CharField("nome", max_length=200)
-    document = models.CharField("CPF/CNPJ", max_length=14, blank=True, validators=[validate_document])
-    entity = models.ForeignKey(Entity, verbose_name="entidade", on_delete=models.PROTECT, related_name="people")
+    code = models.PositiveIntegerField(_("código"), unique=True, editable=False)
+    kind = models.CharField(_("tipo pessoa"), max_length=1, choices=Kind.choices, default=Kind.FISICA)
+    name = models.CharField(_("nome"), max_length=200)
+    document = models.CharField(_("CPF/CNPJ"), max_length=14, blank=True, validators=[validate_document])
+    entity = models.ForeignKey(Entity, verbose_name=_("entidade"), on_delete=models.PROTECT, related_name="people")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="usuário",
+        verbose_name=_("usuário"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="person",
     )
-    cep = models.CharField("CEP", max_length=9, blank=True)
-    country = models.CharField("país", max_length=60, blank=True, default="Brasil")
-    state = models.CharField("estado", max_length=2, blank=True)
-    city = models.CharField("cidade", max_length=100, blank=True)
-    district = models.CharField("bairro", max_length=100, blank=True)
-    street = models.CharField("logradouro", max_length=200, blank=True)
-    number = models.CharField("número", max_length=20, blank=True)
-    created_at = models.DateTimeField("criado em", auto_now_add=True)
+    cep = models.CharField(_("CEP"), max_length=9, blank=True)
+    country = models.CharField(_("país"), max_length=60, blank=True, default="Brasil")
+    state = models.CharField(_("estado"), max_length=2, blank=True)
+    city = models.CharField(_("cidade"), max_length=100, blank=True)
+    district = models.CharField(_("bairro"), max_length=100, blank=True)
+    street = models.CharField(_("logradouro"), max_length=200, blank=True)
+    number = models.CharField(_("número"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("criado em"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "pessoa"
-        verbose_name_plural = "pessoas"
+        verbose_name = _("pessoa")
+        verbose_name_plural = _("pessoas")
         ordering = ["name"]
         indexes = [models.Index(fields=["document"])]
 
@@ -113,19 +114,19 @@ class Contact(models.Model):
     """One e-mail address or phone number of a person; a person may have several of each."""
 
     class Kind(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Telefone"
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Telefone")
 
-    person = models.ForeignKey(Person, verbose_name="pessoa", on_delete=models.CASCADE, related_name="contacts")
-    kind = models.CharField("tipo", max_length=5, choices=Kind.choices)
-    value = models.CharField("contato", max_length=254)
+    person = models.ForeignKey(Person, verbose_name=_("pessoa"), on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(_("tipo"), max_length=5, choices=Kind.choices)
+    value = models.CharField(_("contato"), max_length=254)
     # E-mail only: when the person opened the verification link sent to this address. The transcript
     # goes only to confirmed addresses; phones are not verified (the field stays empty).
-    confirmed_at = models.DateTimeField("confirmado em", null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmado em"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "contato"
-        verbose_name_plural = "contatos"
+        verbose_name = _("contato")
+        verbose_name_plural = _("contatos")
         ordering = ["kind", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "value"], name="contact_unique_per_person"),
@@ -140,14 +141,14 @@ class Contact(models.Model):
             try:
                 validate_email(value)
             except ValidationError:
-                raise ValidationError({"value": "Informe um endereço de e-mail válido."}) from None
+                raise ValidationError({"value": gettext("Informe um endereço de e-mail válido.")}) from None
             if not email_domain_is_public(value):
                 raise ValidationError({"value": EMAIL_NOT_DELIVERABLE})
             self.value = value.lower()
         elif self.kind == self.Kind.PHONE:
             number = phone_to_python(value, region="BR")
             if number is None or not number.is_valid():
-                raise ValidationError({"value": "Informe um telefone válido, com DDD (ex.: 47 3531-1500)."})
+                raise ValidationError({"value": gettext("Informe um telefone válido, com DDD (ex.: 47 3531-1500).")})
             self.value = number.as_national
 
     @property
@@ -170,3 +171,22 @@ def email_domain_is_public(address: str) -> bool:
         return False
     top = domain.rpartition(".")[2]
     return bool(top) and not top.isdigit()
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves, kept on the account: for now, the language of the pages and e-mails.
+
+    Keyed by the user, not the person: attendants and administrators have no Person but choose a language too.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("usuário"), on_delete=models.CASCADE, related_name="preference"
+    )
+    language = models.CharField(_("idioma"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("preferência do usuário")
+        verbose_name_plural = _("preferências dos usuários")
+
+    def __str__(self) -> str:
+        return str(self.user)

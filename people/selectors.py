@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from .models import Contact, Person
+from .models import Contact, Person, UserPreference
 
 
 def person_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Person | None:
@@ -29,3 +29,8 @@ def person_emails(*, person: Person, confirmed_only: bool = False) -> list[str]:
     if confirmed_only:
         contacts = contacts.filter(confirmed_at__isnull=False)
     return list(contacts.values_list("value", flat=True))
+
+
+def user_language(*, user: AbstractBaseUser) -> str | None:
+    """The language the user chose on their account (people.UserPreference), or None if they never chose."""
+    return UserPreference.objects.filter(user=user).values_list("language", flat=True).first()

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from . import errors
 from .errors import DOCUMENT_TAKEN, ContactsMissing
-from .models import Contact, Person
+from .models import Contact, Person, UserPreference
 from .selectors import person_has_required_contacts
 from .verification import email_verification_read, email_verification_token
 
@@ -181,3 +181,9 @@ def person_create(
     person.full_clean()
     person.save()
     return person
+
+
+def user_language_set(*, user, language: str) -> UserPreference:
+    """Keep the language a user chose on their account (the switch on every page)."""
+    preference, _ = UserPreference.objects.update_or_create(user=user, defaults={"language": language})
+    return preference

@@ -3,11 +3,12 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 from validate_docbr import CNPJ, CPF
 
-INVALID_CPF = "CPF inválido: confira os dígitos verificadores."
-INVALID_CNPJ = "CNPJ inválido: confira os dígitos verificadores."
-INVALID_DOCUMENT = "Informe um CPF (11 dígitos) ou um CNPJ (14 dígitos) válido."
+INVALID_CPF = gettext_noop("CPF inválido: confira os dígitos verificadores.")
+INVALID_CNPJ = gettext_noop("CNPJ inválido: confira os dígitos verificadores.")
+INVALID_DOCUMENT = gettext_noop("Informe um CPF (11 dígitos) ou um CNPJ (14 dígitos) válido.")
 
 _CPF = CPF()
 _CNPJ = CNPJ()

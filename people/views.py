@@ -11,16 +11,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from atende_chat.errors import ApplicationError
 
 from . import errors, services
 from .context_processors import request_person
 from .forms import RegistrationForm
+from .middleware import SESSION_LANGUAGE_KEY
 from .models import Contact
 from .selectors import person_has_required_contacts
+from .services import user_language_set
 
 
 @login_required
@@ -42,7 +47,7 @@ def registration(request: HttpRequest) -> HttpResponse:
         except ValidationError:
             pass
         else:
-            messages.success(request, "Cadastro atualizado.")
+            messages.success(request, _("Cadastro atualizado."))
             if form.cleaned_data.get("new_email"):
                 address = form.cleaned_data["new_email"]
                 if not person.contacts.filter(kind=Contact.Kind.EMAIL, value=address, confirmed_at__isnull=False):
@@ -89,6 +94,20 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "people/email_confirm.html", {"error": error.message}, status=400)
     message = errors.EMAIL_CONFIRMED.format(address=contact.value)
     return render(request, "people/email_confirm.html", {"message": message})
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch: Django's set_language (cookie, safe "next"), then kept on the account (issue 18)."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if (
+        request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and translation.check_for_language(language)
+    ):
+        user_language_set(user=request.user, language=language)
+        request.session[SESSION_LANGUAGE_KEY] = language
+    return response
 
 
 @require_POST

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from people.models import Person
 from people.selectors import person_chat_enabled, person_for_user, person_has_required_contacts
@@ -42,8 +44,8 @@ CLOSE_THROTTLED = 4429
 #: Messages replayed per database round trip on resume.
 REPLAY_BATCH = 200
 
-BAD_FRAME = "Mensagem inválida."
-UNKNOWN_TYPE = "Tipo de mensagem desconhecido."
+BAD_FRAME = gettext_noop("Mensagem inválida.")
+UNKNOWN_TYPE = gettext_noop("Tipo de mensagem desconhecido.")
 
 
 def socket_max_age() -> float:
@@ -152,7 +154,15 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         return True
 
     async def send_error(self, code: str, text: str) -> None:
-        await self.send_json({"type": "error", "code": code, "error": text})
+        await self.send_json({"type": "error", "code": code, "error": self._translate(text)})
+
+    def _translate(self, text: str) -> str:
+        """In the language the browser chose (its language cookie), else the site's default (pt-BR)."""
+        language = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        with translation.override(language):
+            return gettext(text)
 
     async def session_closed(self, event: dict[str, Any]) -> None:
         """Sent to user.<id> on logout: this socket's session closes at once, the others check theirs."""

@@ -1,22 +1,24 @@
 """Refusals of the ticket services; the texts are what users read."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from atende_chat.errors import ApplicationError
 
-REASON_EMPTY = "Digite o motivo do atendimento."
-REASON_TOO_LONG = "O motivo do atendimento deve ter no máximo {limit} caracteres."
-MESSAGE_EMPTY = "Digite uma mensagem ou anexe um arquivo."
-MESSAGE_TOO_LONG = "A mensagem deve ter no máximo {limit} caracteres."
-MODULE_INVALID = "Selecione um módulo válido."
-TICKET_CLOSED = "Este atendimento já foi encerrado e não aceita novas mensagens."
-TRANSITION_NOT_ALLOWED = "Não é possível passar o atendimento de \u201c{current}\u201d para \u201c{target}\u201d."
-NOT_YOUR_TICKET = "Este atendimento está com outro atendente ({name}). Assuma-o antes de responder."
-NOT_AN_ATTENDANT = "{name} não é um atendente."
-QUEUE_EMPTY = "Não há atendimentos aguardando na fila."
-ALREADY_TAKEN = "Este atendimento já foi assumido por {name}."
-SCHEDULE_REQUIRED = "Informe a data e a hora do agendamento."
-SCHEDULE_IN_PAST = "A data do agendamento deve estar no futuro."
+REASON_EMPTY = gettext_noop("Digite o motivo do atendimento.")
+REASON_TOO_LONG = gettext_noop("O motivo do atendimento deve ter no máximo {limit} caracteres.")
+MESSAGE_EMPTY = gettext_noop("Digite uma mensagem ou anexe um arquivo.")
+MESSAGE_TOO_LONG = gettext_noop("A mensagem deve ter no máximo {limit} caracteres.")
+MODULE_INVALID = gettext_noop("Selecione um módulo válido.")
+TICKET_CLOSED = gettext_noop("Este atendimento já foi encerrado e não aceita novas mensagens.")
+TRANSITION_NOT_ALLOWED = gettext_noop("Não é possível passar o atendimento de “{current}” para “{target}”.")
+NOT_YOUR_TICKET = gettext_noop("Este atendimento está com outro atendente ({name}). Assuma-o antes de responder.")
+NOT_AN_ATTENDANT = gettext_noop("{name} não é um atendente.")
+QUEUE_EMPTY = gettext_noop("Não há atendimentos aguardando na fila.")
+ALREADY_TAKEN = gettext_noop("Este atendimento já foi assumido por {name}.")
+SCHEDULE_REQUIRED = gettext_noop("Informe a data e a hora do agendamento.")
+SCHEDULE_IN_PAST = gettext_noop("A data do agendamento deve estar no futuro.")
+RATE_LIMITED = gettext_noop("Você enviou muitas mensagens em pouco tempo. Aguarde um minuto e tente novamente.")
 TOO_MANY_OPEN_TICKETS = _(
     "Você já tem {limit} atendimentos em aberto. Conclua um deles (ou aguarde a conclusão) para abrir um novo."
 )
@@ -24,7 +26,6 @@ TOO_MANY_OPEN_TICKETS_PHONE = _(
     "{name} já tem {limit} atendimentos em aberto. Conclua um deles antes de registrar outro."
 )
 SCHEDULE_TOO_FAR = _("A data do agendamento deve estar dentro de {days} dias a partir de hoje.")
-RATE_LIMITED = "Você enviou muitas mensagens em pouco tempo. Aguarde um minuto e tente novamente."
 
 
 class TicketError(ApplicationError):

@@ -6,6 +6,7 @@ The browser still gets `maxlength` and `required` as hints.
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Module
 from .services import MESSAGE_MAX_LENGTH, REASON_MAX_LENGTH
@@ -14,9 +15,9 @@ from .services import MESSAGE_MAX_LENGTH, REASON_MAX_LENGTH
 class TicketOpenForm(forms.Form):
     """ "Novo Atendimento" (S7)."""
 
-    module = forms.CharField(label="Módulo:", required=False, widget=forms.Select(attrs={"required": True}))
+    module = forms.CharField(label=_("Módulo:"), required=False, widget=forms.Select(attrs={"required": True}))
     reason = forms.CharField(
-        label="Digite o motivo do atendimento:",
+        label=_("Digite o motivo do atendimento:"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": REASON_MAX_LENGTH, "required": True}),
@@ -24,14 +25,14 @@ class TicketOpenForm(forms.Form):
 
     def __init__(self, *args, modules: list[Module], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].widget.choices = [("", "Selecione o módulo"), *((m.pk, m.name) for m in modules)]
+        self.fields["module"].widget.choices = [("", _("Selecione o módulo")), *((m.pk, m.name) for m in modules)]
 
 
 class MessageForm(forms.Form):
     """The answer box of a conversation (S15); files come from the drop zone, outside the form class."""
 
     body = forms.CharField(
-        label="Mensagem:",
+        label=_("Mensagem:"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX_LENGTH}),
@@ -41,4 +42,4 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if waiting:
             # While nobody has answered yet the box still reads as in "Novo Atendimento" (guide, fig. 05).
-            self.fields["body"].label = "Digite o motivo do atendimento:"
+            self.fields["body"].label = _("Digite o motivo do atendimento:")

@@ -3,17 +3,19 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Module(models.Model):
     """An ERP module a ticket is about ("Nota Fiscal Eletrônica Web", ...)."""
 
-    name = models.CharField("nome", max_length=120, unique=True)
-    active = models.BooleanField("ativo", default=True)
+    name = models.CharField(_("nome"), max_length=120, unique=True)
+    active = models.BooleanField(_("ativo"), default=True)
 
     class Meta:
-        verbose_name = "módulo"
-        verbose_name_plural = "módulos"
+        verbose_name = _("módulo")
+        verbose_name_plural = _("módulos")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -23,16 +25,16 @@ class Module(models.Model):
 class Status(models.TextChoices):
     """The ten statuses of S19, spelled exactly as users see them."""
 
-    AGENDADO = "agendado", "Agendado"
-    AGUARDANDO_RETORNO = "aguardando_retorno", "Aguardando Retorno Cliente"
-    NAO_INICIADO = "nao_iniciado", "Atendimento Não Iniciado"
-    CANCELADO = "cancelado", "Cancelado"
-    CONCLUIDO_USUARIO = "concluido_usuario", "Chat Concluído pelo Usuário"
-    OFFLINE = "offline", "Chat Off-Line"
-    CONCLUIDO = "concluido", "Concluído"
-    EM_ATENDIMENTO = "em_atendimento", "Em Atendimento"
-    EM_DESENVOLVIMENTO = "em_desenvolvimento", "Em desenvolvimento \u2013 Fábrica"
-    FINALIZADO_FABRICA = "finalizado_fabrica", "Finalizado Fábrica"
+    AGENDADO = "agendado", _("Agendado")
+    AGUARDANDO_RETORNO = "aguardando_retorno", _("Aguardando Retorno Cliente")
+    NAO_INICIADO = "nao_iniciado", _("Atendimento Não Iniciado")
+    CANCELADO = "cancelado", _("Cancelado")
+    CONCLUIDO_USUARIO = "concluido_usuario", _("Chat Concluído pelo Usuário")
+    OFFLINE = "offline", _("Chat Off-Line")
+    CONCLUIDO = "concluido", _("Concluído")
+    EM_ATENDIMENTO = "em_atendimento", _("Em Atendimento")
+    EM_DESENVOLVIMENTO = "em_desenvolvimento", _("Em desenvolvimento – Fábrica")
+    FINALIZADO_FABRICA = "finalizado_fabrica", _("Finalizado Fábrica")
 
 
 #: Waiting in the queue for an attendant to take them.
@@ -44,8 +46,8 @@ CONCLUDED_STATUSES = frozenset({Status.CONCLUIDO_USUARIO, Status.CONCLUIDO})
 
 
 class Channel(models.TextChoices):
-    ONLINE = "online", "On-line"
-    PHONE = "phone", "Telefone"
+    ONLINE = "online", _("On-line")
+    PHONE = "phone", _("Telefone")
 
 
 #: Queue priority of each channel: lower goes first (S8: on-line before phone).
@@ -56,29 +58,29 @@ class Ticket(models.Model):
     """A support ticket. Its number is its primary key, shown to users as "Número do Atendimento"."""
 
     requester = models.ForeignKey(
-        "people.Person", verbose_name="solicitante", on_delete=models.PROTECT, related_name="tickets"
+        "people.Person", verbose_name=_("solicitante"), on_delete=models.PROTECT, related_name="tickets"
     )
     entity = models.ForeignKey(
-        "people.Entity", verbose_name="entidade", on_delete=models.PROTECT, related_name="tickets"
+        "people.Entity", verbose_name=_("entidade"), on_delete=models.PROTECT, related_name="tickets"
     )
-    module = models.ForeignKey(Module, verbose_name="módulo", on_delete=models.PROTECT, related_name="tickets")
-    channel = models.CharField("canal", max_length=6, choices=Channel.choices, default=Channel.ONLINE)
-    priority = models.PositiveSmallIntegerField("prioridade", default=0)
-    status = models.CharField("situação", max_length=20, choices=Status.choices, default=Status.NAO_INICIADO)
+    module = models.ForeignKey(Module, verbose_name=_("módulo"), on_delete=models.PROTECT, related_name="tickets")
+    channel = models.CharField(_("canal"), max_length=6, choices=Channel.choices, default=Channel.ONLINE)
+    priority = models.PositiveSmallIntegerField(_("prioridade"), default=0)
+    status = models.CharField(_("situação"), max_length=20, choices=Status.choices, default=Status.NAO_INICIADO)
     attendant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="atendente",
+        verbose_name=_("atendente"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="attended_tickets",
     )
-    opened_at = models.DateTimeField("data abertura", db_index=True)
-    taken_at = models.DateTimeField("assumido em", null=True, blank=True)
-    first_response_at = models.DateTimeField("primeira resposta em", null=True, blank=True)
-    closed_at = models.DateTimeField("encerrado em", null=True, blank=True)
-    scheduled_for = models.DateTimeField("agendado para", null=True, blank=True)
-    transcript_sent_at = models.DateTimeField("transcrição enviada em", null=True, blank=True)
+    opened_at = models.DateTimeField(_("data abertura"), db_index=True)
+    taken_at = models.DateTimeField(_("assumido em"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("primeira resposta em"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("encerrado em"), null=True, blank=True)
+    scheduled_for = models.DateTimeField(_("agendado para"), null=True, blank=True)
+    transcript_sent_at = models.DateTimeField(_("transcrição enviada em"), null=True, blank=True)
     # Read state: the newest message id of each side, and the newest id each side has read.
     # The red rows, the badge and the attendants' unread marker are comparisons of these columns.
     last_attendant_message_id = models.BigIntegerField(default=0)
@@ -87,15 +89,15 @@ class Ticket(models.Model):
     attendant_read_id = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "atendimento"
-        verbose_name_plural = "atendimentos"
+        verbose_name = _("atendimento")
+        verbose_name_plural = _("atendimentos")
         ordering = ["-opened_at"]
         indexes = [
             models.Index(fields=["requester", "-opened_at"], name="ticket_requester_recent"),
             models.Index(fields=["priority", "opened_at"], name="ticket_queue_order"),
             models.Index(fields=["status"], name="ticket_status"),
         ]
-        permissions = [("attend_ticket", "Pode atender chamados (fila de atendimento)")]
+        permissions = [("attend_ticket", _("Pode atender chamados (fila de atendimento)"))]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.module})"
@@ -129,30 +131,30 @@ class Message(models.Model):
     """One line of the dialog. Its id orders the dialog and drives catch-up after a reconnect."""
 
     class Author(models.TextChoices):
-        REQUESTER = "requester", "Usuário"
-        ATTENDANT = "attendant", "Atendente"
-        SYSTEM = "system", "Sistema"
+        REQUESTER = "requester", _("Usuário")
+        ATTENDANT = "attendant", _("Atendente")
+        SYSTEM = "system", _("Sistema")
 
     class Kind(models.TextChoices):
-        TEXT = "text", "Texto"
-        FILES = "files", "Arquivos"
-        OPENING = "opening", "Abertura"
-        EVENT = "event", "Evento"
+        TEXT = "text", _("Texto")
+        FILES = "files", _("Arquivos")
+        OPENING = "opening", _("Abertura")
+        EVENT = "event", _("Evento")
 
-    ticket = models.ForeignKey(Ticket, verbose_name="atendimento", on_delete=models.CASCADE, related_name="messages")
-    author_kind = models.CharField("autor", max_length=9, choices=Author.choices)
-    kind = models.CharField("tipo", max_length=7, choices=Kind.choices, default=Kind.TEXT)
+    ticket = models.ForeignKey(Ticket, verbose_name=_("atendimento"), on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(_("autor"), max_length=9, choices=Author.choices)
+    kind = models.CharField(_("tipo"), max_length=7, choices=Kind.choices, default=Kind.TEXT)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="usuário", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("usuário"), on_delete=models.SET_NULL, null=True, blank=True
     )
     # The name shown in the dialog, kept as it was when written.
-    author_name = models.CharField("nome do autor", max_length=200, blank=True)
-    body = models.TextField("mensagem")
-    created_at = models.DateTimeField("enviado em")
+    author_name = models.CharField(_("nome do autor"), max_length=200, blank=True)
+    body = models.TextField(_("mensagem"))
+    created_at = models.DateTimeField(_("enviado em"))
 
     class Meta:
-        verbose_name = "mensagem"
-        verbose_name_plural = "mensagens"
+        verbose_name = _("mensagem")
+        verbose_name_plural = _("mensagens")
         ordering = ["id"]
         indexes = [models.Index(fields=["ticket", "id"], name="message_ticket_id")]
 
@@ -164,45 +166,47 @@ class AttendancePeriod(models.Model):
     """When attendants answer; a ticket opened outside every period gets "Chat Off-Line"."""
 
     class Weekday(models.IntegerChoices):
-        SEGUNDA = 0, "Segunda-feira"
-        TERCA = 1, "Terça-feira"
-        QUARTA = 2, "Quarta-feira"
-        QUINTA = 3, "Quinta-feira"
-        SEXTA = 4, "Sexta-feira"
-        SABADO = 5, "Sábado"
-        DOMINGO = 6, "Domingo"
+        SEGUNDA = 0, _("Segunda-feira")
+        TERCA = 1, _("Terça-feira")
+        QUARTA = 2, _("Quarta-feira")
+        QUINTA = 3, _("Quinta-feira")
+        SEXTA = 4, _("Sexta-feira")
+        SABADO = 5, _("Sábado")
+        DOMINGO = 6, _("Domingo")
 
-    weekday = models.PositiveSmallIntegerField("dia da semana", choices=Weekday.choices)
-    starts_at = models.TimeField("início")
-    ends_at = models.TimeField("fim")
+    weekday = models.PositiveSmallIntegerField(_("dia da semana"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("início"))
+    ends_at = models.TimeField(_("fim"))
 
     class Meta:
-        verbose_name = "horário de atendimento"
-        verbose_name_plural = "horários de atendimento"
+        verbose_name = _("horário de atendimento")
+        verbose_name_plural = _("horários de atendimento")
         ordering = ["weekday", "starts_at"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="period_ends_after_start"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}\u2013{self.ends_at:%H:%M}"
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
 class TranscriptOutbox(models.Model):
     """One row per concluded ticket, written in the concluding transaction: the e-mail is sent once (B3)."""
 
-    ticket = models.OneToOneField(Ticket, verbose_name="atendimento", on_delete=models.CASCADE, related_name="outbox")
-    message_id = models.CharField("Message-ID", max_length=255, blank=True)
-    created_at = models.DateTimeField("criado em", auto_now_add=True)
-    sent_at = models.DateTimeField("enviado em", null=True, blank=True)
-    attempts = models.PositiveIntegerField("tentativas", default=0)
-    last_error = models.TextField("último erro", blank=True)
-    failed_at = models.DateTimeField("falhou em", null=True, blank=True)
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("atendimento"), on_delete=models.CASCADE, related_name="outbox"
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("criado em"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("enviado em"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("tentativas"), default=0)
+    last_error = models.TextField(_("último erro"), blank=True)
+    failed_at = models.DateTimeField(_("falhou em"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "e-mail de transcrição"
-        verbose_name_plural = "e-mails de transcrição"
+        verbose_name = _("e-mail de transcrição")
+        verbose_name_plural = _("e-mails de transcrição")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Transcrição do atendimento {self.ticket_id}"
+        return gettext("Transcrição do atendimento {number}").format(number=self.ticket_id)

@@ -13,11 +13,12 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from attachments.models import Attachment
 
@@ -50,7 +51,14 @@ def message_payload(message: Message) -> dict[str, Any]:
     """What a client needs to draw one line of the dialog, as templates/tickets/_message.html draws it.
 
     Attachments must be prefetched or loaded. Plain text only: the browser inserts it with textContent.
+    A group's members may read different languages: the texts stay in Portuguese, the source language
+    (the fixed lines are translated by realtime.js through the JavaScript catalogue, dates from created_at).
     """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message_payload(message)
+
+
+def _message_payload(message: Message) -> dict[str, Any]:
     created = timezone.localtime(message.created_at)
     return {
         "id": message.pk,
@@ -76,10 +84,13 @@ def message_payload(message: Message) -> dict[str, Any]:
 
 
 def ticket_payload(ticket: Ticket) -> dict[str, Any]:
+    """The status label in Portuguese, the source language; realtime.js translates it (see message_payload)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        status_display = ticket.get_status_display()
     return {
         "id": ticket.pk,
         "status": ticket.status,
-        "status_display": ticket.get_status_display(),
+        "status_display": status_display,
         "closed": ticket.is_closed,
         "attendant_id": ticket.attendant_id,
     }

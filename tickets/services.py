@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from attachments.services import attachments_clean, attachments_store, stored_files_cleanup
 from people.models import Person
@@ -42,10 +43,12 @@ logger = logging.getLogger(__name__)
 REASON_MAX_LENGTH = 5000
 MESSAGE_MAX_LENGTH = 5000
 
-OPENED_WITH_FILES = "O usuário adicionou anexos ao atendimento."
-REQUESTER_SENT_FILE = "O usuário enviou um arquivo."
-ATTENDANT_SENT_FILE = "O atendente enviou um arquivo"
-CONCLUDED_BY_REQUESTER = "* Chat Concluído pelo Usuário!"
+OPENED_WITH_FILES = gettext_noop("O usuário adicionou anexos ao atendimento.")
+REQUESTER_SENT_FILE = gettext_noop("O usuário enviou um arquivo.")
+ATTENDANT_SENT_FILE = gettext_noop("O atendente enviou um arquivo")
+CONCLUDED_BY_REQUESTER = gettext_noop("* Chat Concluído pelo Usuário!")
+#: Stored in Portuguese (the source text) and translated where shown (tickets/_message.html, realtime.js).
+FIXED_MESSAGES = (OPENED_WITH_FILES, REQUESTER_SENT_FILE, ATTENDANT_SENT_FILE, CONCLUDED_BY_REQUESTER)
 
 S = Status
 #: The one table of allowed status changes (S19). Closed statuses are final.
@@ -74,7 +77,9 @@ def transition_allowed(*, current: str, target: str) -> bool:
 def _check_transition(ticket: Ticket, target: str) -> None:
     if not transition_allowed(current=ticket.status, target=target):
         raise errors.TransitionNotAllowed(
-            errors.TRANSITION_NOT_ALLOWED.format(current=ticket.get_status_display(), target=Status(target).label)
+            gettext(errors.TRANSITION_NOT_ALLOWED).format(
+                current=ticket.get_status_display(), target=Status(target).label
+            )
         )
 
 
@@ -86,7 +91,7 @@ def _clean_text(text: str | None, *, empty: str, too_long: str, limit: int, allo
     if not text and not allow_empty:
         raise errors.InvalidInput(empty)
     if len(text) > limit:
-        raise errors.InvalidInput(too_long.format(limit=limit))
+        raise errors.InvalidInput(gettext(too_long).format(limit=limit))
     return text
 
 
@@ -243,7 +248,7 @@ def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, 
     """
     as_attendant = ticket.requester.user_id != user.pk
     if as_attendant and not user_is_attendant(user=user):
-        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=user.get_username()))
+        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=user.get_username()))
     body = _clean_text(
         body,
         empty=errors.MESSAGE_EMPTY,
@@ -268,7 +273,7 @@ def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, 
             raise errors.TicketClosed()
         if as_attendant:
             if ticket.attendant_id and ticket.attendant_id != user.pk:
-                raise errors.NotAllowed(errors.NOT_YOUR_TICKET.format(name=_display_name(ticket.attendant)))
+                raise errors.NotAllowed(gettext(errors.NOT_YOUR_TICKET).format(name=_display_name(ticket.attendant)))
             author_kind = Message.Author.ATTENDANT
             file_text = ATTENDANT_SENT_FILE
             if ticket.attendant_id is None or ticket.status in WAITING_STATUSES:
@@ -338,19 +343,21 @@ def ticket_status_change(
 ) -> Ticket:
     """An attendant moves a ticket along the table; "Agendado" needs a future date and time."""
     if not user_is_attendant(user=attendant):
-        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=attendant.get_username()))
     if status not in Status.values:
-        raise errors.InvalidInput(errors.TRANSITION_NOT_ALLOWED.format(current="?", target=status))
+        raise errors.InvalidInput(gettext(errors.TRANSITION_NOT_ALLOWED).format(current="?", target=status))
     now = timezone.now()
     with transaction.atomic():
         ticket = _lock(ticket)
         if status in REQUESTER_ONLY:
             raise errors.TransitionNotAllowed(
-                errors.TRANSITION_NOT_ALLOWED.format(current=ticket.get_status_display(), target=Status(status).label)
+                gettext(errors.TRANSITION_NOT_ALLOWED).format(
+                    current=ticket.get_status_display(), target=Status(status).label
+                )
             )
         _check_transition(ticket, status)
         if ticket.attendant_id and ticket.attendant_id != attendant.pk:
-            raise errors.NotAllowed(errors.NOT_YOUR_TICKET.format(name=_display_name(ticket.attendant)))
+            raise errors.NotAllowed(gettext(errors.NOT_YOUR_TICKET).format(name=_display_name(ticket.attendant)))
         extra: dict[str, object] = {}
         if status == Status.AGENDADO:
             if scheduled_for is None:
@@ -387,11 +394,11 @@ def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime) -> None
 def ticket_take(*, ticket: Ticket, attendant: AbstractBaseUser) -> Ticket:
     """An attendant takes a given ticket: "Em Atendimento", theirs (B4: never two at once)."""
     if not user_is_attendant(user=attendant):
-        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=attendant.get_username()))
     with transaction.atomic():
         ticket = _lock(ticket)
         if ticket.attendant_id and ticket.attendant_id != attendant.pk:
-            raise errors.NotAllowed(errors.ALREADY_TAKEN.format(name=_display_name(ticket.attendant)))
+            raise errors.NotAllowed(gettext(errors.ALREADY_TAKEN).format(name=_display_name(ticket.attendant)))
         if ticket.status == Status.EM_ATENDIMENTO and ticket.attendant_id == attendant.pk:
             return ticket
         _check_transition(ticket, Status.EM_ATENDIMENTO)
@@ -404,7 +411,7 @@ def ticket_take_next(*, attendant: AbstractBaseUser) -> Ticket:
     from .selectors import queue_waiting
 
     if not user_is_attendant(user=attendant):
-        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=attendant.get_username()))
     with transaction.atomic():
         ticket = (
             queue_waiting().filter(attendant__isnull=True).select_for_update(skip_locked=True, of=("self",)).first()
@@ -418,15 +425,15 @@ def ticket_take_next(*, attendant: AbstractBaseUser) -> Ticket:
 def ticket_transfer(*, ticket: Ticket, attendant: AbstractBaseUser, to: AbstractBaseUser) -> Ticket:
     """Hand a ticket to another attendant."""
     if not user_is_attendant(user=attendant):
-        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=attendant.get_username()))
     if not user_is_attendant(user=to):
-        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=_display_name(to)))
+        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=_display_name(to)))
     with transaction.atomic():
         ticket = _lock(ticket)
         if ticket.is_closed:
             raise errors.TicketClosed()
         if ticket.attendant_id and ticket.attendant_id != attendant.pk and not attendant.is_superuser:
-            raise errors.NotAllowed(errors.NOT_YOUR_TICKET.format(name=_display_name(ticket.attendant)))
+            raise errors.NotAllowed(gettext(errors.NOT_YOUR_TICKET).format(name=_display_name(ticket.attendant)))
         ticket.attendant = to
         ticket.taken_at = timezone.now()
         ticket.save(update_fields=["attendant", "taken_at"])
@@ -440,7 +447,7 @@ def ticket_register_phone(
 ) -> Ticket:
     """S22: a ticket that came by phone, registered by an attendant; it queues after the on-line ones."""
     if not user_is_attendant(user=attendant):
-        raise errors.NotAllowed(errors.NOT_AN_ATTENDANT.format(name=attendant.get_username()))
+        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=attendant.get_username()))
     return ticket_open(
         requester=requester,
         module_id=module_id,

@@ -24,9 +24,10 @@ from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from people.models import Person
-from people.selectors import person_emails
+from people.selectors import person_emails, user_language
 from people.text import name_clean
 
 from .models import Message, Ticket, TranscriptOutbox
@@ -39,7 +40,7 @@ MISSING = "missing"
 NO_RECIPIENT = "no_recipient"
 UNCONFIRMED = "unconfirmed"
 
-NO_RECIPIENT_ERROR = "O solicitante não possui endereço de e-mail cadastrado."
+NO_RECIPIENT_ERROR = gettext_noop("O solicitante não possui endereço de e-mail cadastrado.")
 WAITING_CONFIRMATION = _(
     "Aguardando o solicitante confirmar um endereço de e-mail (link de confirmação enviado); "
     "a transcrição só vai para endereços confirmados."
@@ -90,9 +91,15 @@ def transcript_context(*, ticket: Ticket) -> dict:
     }
 
 
+def transcript_language(*, ticket: Ticket) -> str:
+    """The requester's language: the one kept on their account, else the site's default (pt-BR)."""
+    user = ticket.requester.user
+    return (user is not None and user_language(user=user)) or settings.LANGUAGE_CODE
+
+
 def transcript_message_build(*, ticket: Ticket, message_id: str, to: list[str]) -> EmailMultiAlternatives:
-    """The e-mail, in Portuguese and in the site's time zone whatever the worker's locale."""
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+    """The e-mail, in the requester's language and the site's time zone whatever the worker's locale."""
+    with translation.override(transcript_language(ticket=ticket)), timezone.override(settings.TIME_ZONE):
         context = transcript_context(ticket=ticket)
         subject = " ".join(render_to_string(f"{TEMPLATE}.subject.txt", context).split())
         text = render_to_string(f"{TEMPLATE}.txt", context)

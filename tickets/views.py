@@ -14,7 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
+from django.views import i18n as django_i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,24 +42,26 @@ from .selectors import (
     ticket_unread_count,
 )
 
-OFFLINE_NOTICE = (
+OFFLINE_NOTICE = gettext_noop(
     "Seu atendimento foi registrado fora do horário de atendimento e será respondido no próximo período de atendimento."
 )
-CLOSED_NOW_NOTICE = (
+CLOSED_NOW_NOTICE = gettext_noop(
     "Estamos fora do horário de atendimento. Você pode registrar seu atendimento agora: "
     "ele será respondido no próximo período de atendimento."
 )
-WAITING_NOTICE = "Aguarde! Em breve seu atendimento será realizado!"
-LEAVE_NOTICE = (
+WAITING_NOTICE = gettext_noop("Aguarde! Em breve seu atendimento será realizado!")
+LEAVE_NOTICE = gettext_noop(
     "Caso você feche o atendimento agora, você será notificado dentro do próprio sistema toda vez que o "
     "Call-Center da IPM lhe enviar uma mensagem."
 )
-UNREAD_LEGEND = "Quando um atendimento aparecer em vermelho significa que você possui uma mensagem não lida."
-PANEL_EMPTY = (
+UNREAD_LEGEND = gettext_noop(
+    "Quando um atendimento aparecer em vermelho significa que você possui uma mensagem não lida."
+)
+PANEL_EMPTY = gettext_noop(
     "Você não possui registros de chat em atendimento. Deseja iniciar um atendimento com um de nossos profissionais?"
 )
-CONCLUDED = "Atendimento concluído. Você receberá por e-mail todos os dados do atendimento."
-GATE_DETAILS = (
+CONCLUDED = gettext_noop("Atendimento concluído. Você receberá por e-mail todos os dados do atendimento.")
+GATE_DETAILS = gettext_noop(
     "Código EST-000206: o cadastro de pessoa ligado ao seu usuário não tem ao menos um endereço de e-mail "
     "e um telefone para contato. O Call-Center da IPM usa esses dados para retornar o atendimento e para "
     "enviar a transcrição quando ele for concluído."
@@ -95,7 +99,12 @@ def gate_response(request: HttpRequest) -> HttpResponse:
         request,
         "tickets/gate.html",
         shell_context(
-            request, {"gate_code": CONTACTS_MISSING_CODE, "gate_text": CONTACTS_MISSING, "gate_details": GATE_DETAILS}
+            request,
+            {
+                "gate_code": CONTACTS_MISSING_CODE,
+                "gate_text": gettext(CONTACTS_MISSING),
+                "gate_details": gettext(GATE_DETAILS),
+            },
         ),
         status=403,
     )
@@ -125,10 +134,10 @@ def _panel_context(person: Person) -> dict:
         "tickets": ticket_panel_list(person=person),
         "unread": ticket_unread_count(person_id=person.pk),
         "contacts_ok": person_has_required_contacts(person=person),
-        "panel_empty": PANEL_EMPTY,
+        "panel_empty": gettext(PANEL_EMPTY),
         "gate_code": CONTACTS_MISSING_CODE,
-        "gate_text": CONTACTS_MISSING,
-        "gate_details": GATE_DETAILS,
+        "gate_text": gettext(CONTACTS_MISSING),
+        "gate_details": gettext(GATE_DETAILS),
     }
 
 
@@ -157,7 +166,7 @@ def chat_window(request: HttpRequest, person: Person) -> HttpResponse:
         "tab": "mine",
         "in_progress": [t for t in tickets if not t.is_closed],
         "finished": [t for t in tickets if t.is_closed],
-        "unread_legend": UNREAD_LEGEND,
+        "unread_legend": gettext(UNREAD_LEGEND),
     }
     return render(request, "tickets/my_tickets.html", shell_context(request, context))
 
@@ -190,7 +199,7 @@ def ticket_new(request: HttpRequest, person: Person) -> HttpResponse:
         "form": form,
         "now": timezone.now(),
         "attendance_open": attendance_is_open(),
-        "closed_now_notice": CLOSED_NOW_NOTICE,
+        "closed_now_notice": gettext(CLOSED_NOW_NOTICE),
     }
     return render(request, "tickets/new_ticket.html", shell_context(request, context), status=status)
 
@@ -199,7 +208,7 @@ def _open_error_field(error: ApplicationError) -> str | None:
     """Put the refusal next to the field it is about; file refusals go above the form."""
     if isinstance(error, AttachmentRejected):
         return None
-    if error.message == errors.MODULE_INVALID:
+    if error.message == gettext(errors.MODULE_INVALID):
         return "module"
     if isinstance(error, errors.InvalidInput):
         return "reason"
@@ -261,11 +270,11 @@ def _render_ticket(
         "form": form,
         "error": error,
         "offline": offline,
-        "offline_notice": OFFLINE_NOTICE,
+        "offline_notice": gettext(OFFLINE_NOTICE),
         "next_period": attendance_next_start(at=ticket.opened_at) if offline else None,
-        "waiting_notice": WAITING_NOTICE,
-        "leave_notice": LEAVE_NOTICE,
-        "closed_notice": errors.TICKET_CLOSED,
+        "waiting_notice": gettext(WAITING_NOTICE),
+        "leave_notice": gettext(LEAVE_NOTICE),
+        "closed_notice": gettext(errors.TICKET_CLOSED),
     }
     return render(request, "tickets/ticket.html", shell_context(request, context), status=status)
 
@@ -288,5 +297,27 @@ def ticket_conclude(request: HttpRequest, person: Person, number: int) -> HttpRe
         services.ticket_conclude_by_requester(ticket=ticket, user=request.user)
     except ApplicationError as error:
         return _render_ticket(request, person, ticket, MessageForm(), status=_error_status(error), error=error.message)
-    messages.success(request, CONCLUDED)
+    messages.success(request, gettext(CONCLUDED))
     return redirect("chat-ticket", number=ticket.number)
+
+
+class JavaScriptCatalog(django_i18n.JavaScriptCatalog):
+    """Django's JavaScript catalogue (djangojs), plus the server's fixed texts that the live events carry.
+
+    Events go to a group whose members may read different languages, so they carry the Portuguese
+    source text of a status or a system line (tickets.realtime); realtime.js translates it with this
+    catalogue. Served as a script from our own origin: no inline script, CSP stays `script-src 'self'`.
+    """
+
+    def get_catalog(self) -> dict:
+        catalog = super().get_catalog()
+        with translation.override(settings.LANGUAGE_CODE):
+            sources = [str(label) for label in Status.labels]
+        for source, label in zip(sources, Status.labels, strict=True):
+            catalog.setdefault(source, str(label))
+        for text in services.FIXED_MESSAGES:
+            catalog.setdefault(text, gettext(text))
+        return catalog
+
+
+javascript_catalog = JavaScriptCatalog.as_view(domain="djangojs")

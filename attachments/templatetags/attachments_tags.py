@@ -4,6 +4,7 @@ import uuid
 
 from django import template
 from django.conf import settings
+from django.utils.translation import gettext
 
 from attachments import errors
 from attachments.validators import ALLOWED_EXTENSIONS
@@ -20,11 +21,11 @@ def attachment_limits() -> dict:
         "extensions": ",".join(ALLOWED_EXTENSIONS),
         "accept": ",".join(f".{extension}" for extension in ALLOWED_EXTENSIONS),
         "messages": {
-            "too_big": errors.TOO_BIG,
-            "empty": errors.EMPTY,
-            "type": errors.TYPE_NOT_ALLOWED,
-            "double": errors.DOUBLE_EXTENSION,
-            "incomplete": errors.NAME_INCOMPLETE,
-            "too_many": errors.TOO_MANY_FILES.format(limit=settings.ATTACHMENT_MAX_FILES),
+            "too_big": gettext(errors.TOO_BIG),
+            "empty": gettext(errors.EMPTY),
+            "type": gettext(errors.TYPE_NOT_ALLOWED),
+            "double": gettext(errors.DOUBLE_EXTENSION),
+            "incomplete": gettext(errors.NAME_INCOMPLETE),
+            "too_many": gettext(errors.TOO_MANY_FILES).format(limit=settings.ATTACHMENT_MAX_FILES),
         },
     }

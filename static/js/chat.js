@@ -9,7 +9,8 @@
   "use strict";
 
   var REFRESH_MS = 5 * 60 * 1000;
-  var FAILED = "Não foi possível atualizar agora. Tente novamente em instantes.";
+  var gettext = window.gettext || function (text) { return text; };
+  var FAILED = gettext("Não foi possível atualizar agora. Tente novamente em instantes.");
   var icon = document.getElementById("chat-icon");
   var panel = document.getElementById("chat-panel");
   // On the panel's own page (the no-JavaScript target of the icon) the panel is the page, not a popover.

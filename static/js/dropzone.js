@@ -7,6 +7,12 @@
 (function () {
   "use strict";
 
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(\w+\)s/g, function (match) { return values[match.slice(2, -2)]; });
+  };
+  var decimalSeparator = window.get_format ? window.get_format("DECIMAL_SEPARATOR") : ",";
+
   // Same rule as attachments/validators.py: an inner part of 1-4 letters/digits with a letter is an extension.
   var INNER_EXTENSION = /^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,4}$/;
 
@@ -46,7 +52,7 @@
 
   function sizeText(bytes) {
     if (bytes >= 1024 * 1024) {
-      return (bytes / (1024 * 1024)).toFixed(1).replace(".", ",") + " MB";
+      return (bytes / (1024 * 1024)).toFixed(1).replace(".", decimalSeparator) + " MB";
     }
     if (bytes >= 1024) {
       return Math.round(bytes / 1024) + " KB";
@@ -78,8 +84,8 @@
         var remove = document.createElement("button");
         remove.type = "button";
         remove.className = "dropzone-remove";
-        remove.textContent = "Remover";
-        remove.setAttribute("aria-label", "Remover " + baseName(file.name));
+        remove.textContent = gettext("Remover");
+        remove.setAttribute("aria-label", interpolate(gettext("Remover %(name)s"), { name: baseName(file.name) }, true));
         remove.addEventListener("click", function () {
           chosen.splice(index, 1);
           sync();

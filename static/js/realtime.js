@@ -18,7 +18,30 @@
   var MAX_DELAY = 30000;
   var STATUS_GRACE = 1500; // a quick renewal does not flash "Reconectando…"
   var QUEUE_DEBOUNCE = 500;
-  var RECONNECTING = "Reconectando\u2026";
+  // The JavaScript catalogue (/i18n/js/, loaded before this file) translates; without it, the Portuguese source stays.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(\w+\)s/g, function (match) { return values[match.slice(2, -2)]; });
+  };
+  var getFormat = window.get_format || function () { return "d/m/Y H:i"; };
+  var RECONNECTING = gettext("Reconectando\u2026");
+
+  // A server time (ISO 8601, already in the site's time zone) in the language's SHORT_DATETIME_FORMAT,
+  // as the server's date filter writes it: "16/12/2016 16:59" in pt-BR, "12/16/2016 4:59 PM" in English.
+  function formatDateTime(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso || "");
+    if (!parts) {
+      return iso;
+    }
+    var hour = Number(parts[4]);
+    var tokens = {
+      d: parts[3], m: parts[2], Y: parts[1], H: parts[4], i: parts[5], s: parts[6],
+      g: String(hour % 12 || 12), A: hour < 12 ? "AM" : "PM"
+    };
+    return getFormat("SHORT_DATETIME_FORMAT").replace(/\\?[dmYHisgA]/g, function (token) {
+      return token.charAt(0) === "\\" ? token.charAt(1) : tokens[token];
+    });
+  }
 
   var downSockets = 0;
   var statusTimer = null;
@@ -206,16 +229,19 @@
     var item = element("li", "msg msg-" + message.author_kind + " msg-kind-" + message.kind);
     item.dataset.id = String(message.id);
     if (message.author_kind === "system") {
-      item.appendChild(element("p", "msg-system", message.body));
+      item.appendChild(element("p", "msg-system", gettext(message.body)));
       return item;
     }
     if (message.kind !== "files") {
       var head = element("p", "msg-head");
       head.appendChild(element("strong", null, message.author_name));
-      head.appendChild(document.createTextNode(" diz (" + message.created_display + "):"));
+      var says = interpolate(gettext("diz (%(when)s):"), { when: formatDateTime(message.created_at) }, true);
+      head.appendChild(document.createTextNode(" " + says));
       item.appendChild(head);
     }
-    item.appendChild(withLineBreaks(element("p", "msg-body"), message.body));
+    // A file line's text is one of the server's fixed texts: translated like the system lines.
+    var body = message.kind === "files" ? gettext(message.body) : message.body;
+    item.appendChild(withLineBreaks(element("p", "msg-body"), body));
     if (message.attachments && message.attachments.length) {
       var files = element("ul", "msg-files");
       message.attachments.forEach(function (attachment) {
@@ -223,7 +249,7 @@
         var link = element("a", "download");
         link.href = attachment.url;
         link.setAttribute("download", "");
-        link.title = "Baixar " + attachment.name;
+        link.title = interpolate(gettext("Baixar %(name)s"), { name: attachment.name }, true);
         var arrow = element("span", "arrow", "\u2B07");
         arrow.setAttribute("aria-hidden", "true");
         link.appendChild(arrow);
@@ -286,7 +312,7 @@
     function showStatusOf(ticket) {
       var status = document.getElementById("ticket-status");
       if (status && ticket.status_display) {
-        status.textContent = ticket.status_display;
+        status.textContent = gettext(ticket.status_display);
       }
       var form = document.getElementById("message-form");
       if (form) {

@@ -1,6 +1,7 @@
 """Filters of the attendants' queue: status (open ones by default) and attendant ("Meus atendimentos")."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from ..models import CLOSED_STATUSES, UNREAD_FOR_ATTENDANT, WAITING_STATUSES, Status
 from ..selectors import attendant_list
@@ -27,12 +28,17 @@ class _ChoicesWithoutAll(admin.SimpleListFilter):
 class StatusFilter(_ChoicesWithoutAll):
     """By default the queue hides closed tickets, so waiting ones are not buried under years of history."""
 
-    title = "situação"
+    title = _("situação")
     parameter_name = "situacao"
     default = "abertos"
 
     def lookups(self, request, model_admin):
-        return [("abertos", "Em aberto"), ("aguardando", "Aguardando atendente"), *Status.choices, ("todos", "Todos")]
+        return [
+            ("abertos", _("Em aberto")),
+            ("aguardando", _("Aguardando atendente")),
+            *Status.choices,
+            ("todos", _("Todos")),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -46,13 +52,13 @@ class StatusFilter(_ChoicesWithoutAll):
 
 
 class AttendantFilter(admin.SimpleListFilter):
-    title = "atendente"
+    title = _("atendente")
     parameter_name = "atendente"
 
     def lookups(self, request, model_admin):
         return [
-            ("meus", "Meus atendimentos"),
-            ("nenhum", "Sem atendente"),
+            ("meus", _("Meus atendimentos")),
+            ("nenhum", _("Sem atendente")),
             *((str(user.pk), user_display(user)) for user in attendant_list().select_related("person")),
         ]
 
@@ -68,11 +74,11 @@ class AttendantFilter(admin.SimpleListFilter):
 
 
 class UnreadFilter(admin.SimpleListFilter):
-    title = "mensagens"
+    title = _("mensagens")
     parameter_name = "leitura"
 
     def lookups(self, request, model_admin):
-        return [("nao-lidas", "Com mensagem não lida")]
+        return [("nao-lidas", _("Com mensagem não lida"))]
 
     def queryset(self, request, queryset):
         if self.value() == "nao-lidas":

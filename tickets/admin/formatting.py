@@ -1,8 +1,9 @@
-"""How the queue shows durations and names: short, human, in Portuguese ("12 min", "2 h 05 min")."""
+"""How the queue shows durations and names: short, human, in the active language ("12 min", "2 h 05 min")."""
 
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext
 
 from people.models import Person
 from people.text import name_clean
@@ -15,7 +16,7 @@ def duration_display(duration: timedelta | None) -> str:
         return "\u2014"
     minutes = max(int(duration.total_seconds()) // 60, 0)
     if minutes < 1:
-        return "menos de 1 min"
+        return gettext("menos de 1 min")
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from people.models import Person
 
@@ -13,14 +15,14 @@ from .. import errors
 from ..models import Status, Ticket
 from ..selectors import module_list_active
 
-TRANSFER_INVALID = "Selecione um atendente válido."
-STATUS_INVALID = "Selecione uma situação válida."
+TRANSFER_INVALID = gettext_noop("Selecione um atendente válido.")
+STATUS_INVALID = gettext_noop("Selecione uma situação válida.")
 
 
 class TransferForm(forms.Form):
     # Any active user: the service is the one that refuses a non-attendant, with its own message.
     to = forms.ModelChoiceField(
-        label="Transferir para",
+        label=_("Transferir para"),
         queryset=get_user_model().objects.filter(is_active=True),
         error_messages={"required": TRANSFER_INVALID, "invalid_choice": TRANSFER_INVALID},
     )
@@ -28,18 +30,18 @@ class TransferForm(forms.Form):
 
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(
-        label="Nova situação",
+        label=_("Nova situação"),
         choices=Status.choices,
         error_messages={"required": STATUS_INVALID, "invalid_choice": STATUS_INVALID},
     )
     scheduled_date = forms.DateField(
-        label="Data do agendamento",
+        label=_("Data do agendamento"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": errors.SCHEDULE_REQUIRED},
     )
     scheduled_time = forms.TimeField(
-        label="Hora do agendamento",
+        label=_("Hora do agendamento"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": errors.SCHEDULE_REQUIRED},
@@ -57,17 +59,20 @@ class PhoneTicketForm(forms.Form):
     """S22: a ticket that came by phone (47 3531-1500), registered for a person of the registry."""
 
     requester = forms.ModelChoiceField(
-        label="Solicitante",
+        label=_("Solicitante"),
         queryset=Person.objects.all(),
-        error_messages={"required": "Selecione a pessoa que ligou.", "invalid_choice": "Selecione uma pessoa válida."},
+        error_messages={
+            "required": _("Selecione a pessoa que ligou."),
+            "invalid_choice": _("Selecione uma pessoa válida."),
+        },
     )
     module = forms.ModelChoiceField(
-        label="Módulo",
+        label=_("Módulo"),
         queryset=module_list_active(),
         error_messages={"required": errors.MODULE_INVALID, "invalid_choice": errors.MODULE_INVALID},
     )
     reason = forms.CharField(
-        label="Motivo do atendimento",
+        label=_("Motivo do atendimento"),
         widget=forms.Textarea(attrs={"rows": 6}),
         strip=True,
         error_messages={"required": errors.REASON_EMPTY},

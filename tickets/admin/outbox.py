@@ -3,20 +3,22 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from ..models import TranscriptOutbox
 from ..transcript import transcript_outbox_resend
 
-RESENT = "{count} e-mail(s) de transcrição enviado(s) novamente para a fila."
-NOTHING_TO_RESEND = "Nenhum dos e-mails selecionados estava pendente: os já enviados não são reenviados."
+RESENT = gettext_noop("{count} e-mail(s) de transcrição enviado(s) novamente para a fila.")
+NOTHING_TO_RESEND = gettext_noop("Nenhum dos e-mails selecionados estava pendente: os já enviados não são reenviados.")
 
 
 class OutboxStateFilter(admin.SimpleListFilter):
-    title = "situação"
+    title = _("situação")
     parameter_name = "situacao"
 
     def lookups(self, request, model_admin):
-        return [("enviado", "Enviado"), ("pendente", "Pendente"), ("falhou", "Falhou")]
+        return [("enviado", _("Enviado")), ("pendente", _("Pendente")), ("falhou", _("Falhou"))]
 
     def queryset(self, request, queryset):
         if self.value() == "enviado":
@@ -38,23 +40,24 @@ class TranscriptOutboxAdmin(admin.ModelAdmin):
     fields = readonly_fields
     actions = ["resend"]
 
-    @admin.display(description="situação")
+    @admin.display(description=_("situação"))
     def state(self, obj: TranscriptOutbox) -> str:
         if obj.sent_at:
-            return "Enviado"
-        return "Falhou" if obj.failed_at else "Pendente"
+            return gettext("Enviado")
+        return gettext("Falhou") if obj.failed_at else gettext("Pendente")
 
-    @admin.display(description="último erro")
+    @admin.display(description=_("último erro"))
     def error_summary(self, obj: TranscriptOutbox) -> str:
-        return obj.last_error[:120]
+        # The one error written by us is a Portuguese source text; SMTP errors stay as the server wrote them.
+        return gettext(obj.last_error)[:120]
 
-    @admin.action(description="Enviar novamente", permissions=["change"])
+    @admin.action(description=_("Enviar novamente"), permissions=["change"])
     def resend(self, request: HttpRequest, queryset: QuerySet[TranscriptOutbox]) -> None:
         count = transcript_outbox_resend(outbox_ids=queryset.values_list("pk", flat=True))
         if count:
-            self.message_user(request, RESENT.format(count=count), messages.SUCCESS)
+            self.message_user(request, gettext(RESENT).format(count=count), messages.SUCCESS)
         else:
-            self.message_user(request, NOTHING_TO_RESEND, messages.WARNING)
+            self.message_user(request, gettext(NOTHING_TO_RESEND), messages.WARNING)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

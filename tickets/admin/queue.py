@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -38,9 +39,9 @@ from .filters import AttendantFilter, StatusFilter, UnreadFilter
 from .formatting import duration_display, ticket_wait, user_display
 from .forms import PhoneTicketForm, StatusChangeForm, TransferForm
 
-admin.site.site_header = "Atende Chat \u2014 IPM"
-admin.site.site_title = "Atende Chat"
-admin.site.index_title = "Administração"
+admin.site.site_header = _("Atende Chat — IPM")
+admin.site.site_title = _("Atende Chat")
+admin.site.index_title = _("Administração")
 
 post_only = method_decorator(require_POST)
 
@@ -88,7 +89,7 @@ class TicketAdmin(admin.ModelAdmin):
     ordering = ["priority", "opened_at", "id"]
     sortable_by = ()
     search_fields = ["requester__name"]
-    search_help_text = "Número do atendimento, nome do solicitante ou CPF/CNPJ (com ou sem pontuação)."
+    search_help_text = _("Número do atendimento, nome do solicitante ou CPF/CNPJ (com ou sem pontuação).")
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     actions = None
@@ -140,7 +141,7 @@ class TicketAdmin(admin.ModelAdmin):
             summary = queue_summary(user=request.user)
             extra_context = {
                 **(extra_context or {}),
-                "title": "Fila de atendimento",
+                "title": gettext("Fila de atendimento"),
                 "can_take_next": self.has_change_permission(request),
                 "summary": summary,
                 "summary_display": {
@@ -150,32 +151,35 @@ class TicketAdmin(admin.ModelAdmin):
             }
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="Número")
+    @admin.display(description=_("Número"))
     def number(self, ticket: Ticket) -> int:
         return ticket.number
 
-    @admin.display(description="Espera")
+    @admin.display(description=_("Espera"))
     def waiting_time(self, ticket: Ticket) -> str:
         return duration_display(ticket_wait(ticket, now=timezone.now()))
 
-    @admin.display(description="Atendente")
+    @admin.display(description=_("Atendente"))
     def attendant_name(self, ticket: Ticket) -> str:
         return user_display(ticket.attendant)
 
-    @admin.display(description="Não lida", empty_value="")
+    @admin.display(description=_("Não lida"), empty_value="")
     def unread_marker(self, ticket: Ticket) -> str:
         if not ticket.unread_for_attendant:
             return ""
-        return format_html('<span class="unread-marker" title="{}">{}</span>', "Mensagem não lida", "Não lida")
+        return format_html(
+            '<span class="unread-marker" title="{}">{}</span>', gettext("Mensagem não lida"), gettext("Não lida")
+        )
 
-    @admin.display(description="Ações", empty_value="")
+    @admin.display(description=_("Ações"), empty_value="")
     def row_actions(self, ticket: Ticket) -> str:
         if not ticket.is_waiting or ticket.attendant_id is not None:
             return ""
         # The changelist form already carries the CSRF token; the button only redirects it.
         return format_html(
-            '<button type="submit" class="button take-button" formaction="{}" formmethod="post">Assumir</button>',
+            '<button type="submit" class="button take-button" formaction="{}" formmethod="post">{}</button>',
             reverse("admin:tickets_ticket_take", args=[ticket.pk]),
+            gettext("Assumir"),
         )
 
     # --- URLs of the actions ------------------------------------------------------------------
@@ -217,7 +221,7 @@ class TicketAdmin(admin.ModelAdmin):
             ticket = services.ticket_take_next(attendant=request.user)
         except ApplicationError as error:
             return self._refused(request, error, self._queue_url())
-        messages.success(request, f"Você assumiu o atendimento {ticket.number}.")
+        messages.success(request, gettext("Você assumiu o atendimento {number}.").format(number=ticket.number))
         return HttpResponseRedirect(self._ticket_url(ticket))
 
     @post_only
@@ -227,7 +231,7 @@ class TicketAdmin(admin.ModelAdmin):
             services.ticket_take(ticket=ticket, attendant=request.user)
         except ApplicationError as error:
             return self._refused(request, error, self._queue_url())
-        messages.success(request, f"Você assumiu o atendimento {ticket.number}.")
+        messages.success(request, gettext("Você assumiu o atendimento {number}.").format(number=ticket.number))
         return HttpResponseRedirect(self._ticket_url(ticket))
 
     @post_only
@@ -242,7 +246,12 @@ class TicketAdmin(admin.ModelAdmin):
             services.ticket_transfer(ticket=ticket, attendant=request.user, to=to)
         except ApplicationError as error:
             return self._refused(request, error, self._ticket_url(ticket))
-        messages.success(request, f"Atendimento {ticket.number} transferido para {user_display(to)}.")
+        messages.success(
+            request,
+            gettext("Atendimento {number} transferido para {name}.").format(
+                number=ticket.number, name=user_display(to)
+            ),
+        )
         return HttpResponseRedirect(self._queue_url())
 
     @post_only
@@ -261,7 +270,10 @@ class TicketAdmin(admin.ModelAdmin):
         except ApplicationError as error:
             return self._refused(request, error, self._ticket_url(ticket))
         messages.success(
-            request, f"Situação do atendimento {ticket.number} alterada para \u201c{ticket.get_status_display()}\u201d."
+            request,
+            gettext("Situação do atendimento {number} alterada para “{status}”.").format(
+                number=ticket.number, status=ticket.get_status_display()
+            ),
         )
         return HttpResponseRedirect(self._ticket_url(ticket))
 
@@ -298,7 +310,7 @@ class TicketAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Atendimento {ticket.number}",
+            "title": gettext("Atendimento {number}").format(number=ticket.number),
             "subtitle": None,
             "ticket": ticket,
             "dialog": dialog,
@@ -347,12 +359,17 @@ class TicketAdmin(admin.ModelAdmin):
             except ApplicationError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, f"Atendimento {ticket.number} registrado (telefone). Ele entra na fila.")
+                messages.success(
+                    request,
+                    gettext("Atendimento {number} registrado (telefone). Ele entra na fila.").format(
+                        number=ticket.number
+                    ),
+                )
                 return HttpResponseRedirect(self._ticket_url(ticket))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Registrar atendimento por telefone",
+            "title": gettext("Registrar atendimento por telefone"),
             "subtitle": None,
             "form": form,
             "support_phone": settings.SUPPORT_PHONE,
