@@ -137,6 +137,8 @@ def _limited_request_class():
             self.body_limit, self.body_uploads = body_limit_for(path)
             self.body_seen = 0
             if length is not None and length > self.body_limit:
+                # Twisted answers "Expect: 100-continue" right after this: the client must not be invited to send.
+                self.requestHeaders.removeHeader(b"Expect")
                 self._refuse_body()
                 return
             # Twisted spools any body of unknown length (chunked) or over 100 KB to a temporary file;
