@@ -28,9 +28,9 @@ TOO_MANY_EMAILS = _("Cada pessoa pode ter no máximo {limit} endereços de e-mai
 TOO_MANY_PHONES = _("Cada pessoa pode ter no máximo {limit} telefones.")
 LINK_INVALID = _(
     "Este link de confirmação não é válido (ou o endereço foi alterado). "
-    "Peça um novo link em \u201cCadastro de pessoa\u201d."
+    "Peça um novo link em “Cadastro de pessoa”."
 )
-LINK_EXPIRED = _("Este link de confirmação expirou. Peça um novo link em \u201cCadastro de pessoa\u201d.")
+LINK_EXPIRED = _("Este link de confirmação expirou. Peça um novo link em “Cadastro de pessoa”.")
 EMAIL_CONFIRMED = _("Endereço de e-mail {address} confirmado. Obrigado!")
 ALREADY_CONFIRMED = _("O endereço {address} já está confirmado.")
 VERIFICATION_NOT_FOUND = _("Endereço de e-mail não encontrado no seu cadastro.")

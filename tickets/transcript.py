@@ -47,7 +47,7 @@ WAITING_CONFIRMATION = _(
 )
 NO_CONFIRMED_RECIPIENT_ERROR = _(
     "O solicitante não confirmou nenhum endereço de e-mail a tempo; a transcrição não foi enviada. "
-    "Depois da confirmação, use \u201cEnviar novamente\u201d."
+    "Depois da confirmação, use “Enviar novamente”."
 )
 TEMPLATE = "emails/ticket_transcript"
 SWEEP_BATCH = 500
