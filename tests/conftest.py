@@ -1,7 +1,9 @@
 """Shared fixtures: people, attendants, modules and tickets made through the real services."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tickets import services
 from tickets.models import AttendancePeriod
@@ -19,6 +21,14 @@ def _always_open(db):
 def _fast_password_hasher(settings):
     """Factories set passwords for every user; the production hasher is slow by design."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in pt-BR: a request in English must not leave its language to the next test's code."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

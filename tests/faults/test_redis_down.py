@@ -107,7 +107,7 @@ def test_messages_are_saved_while_redis_is_down_and_a_client_catches_up_when_it_
         assert "Durante a queda (atendente)" in html and "Durante a queda (usuário)" in html
         # Where realtime.js writes "Reconectando…" while the socket is down.
         assert 'id="connection-status"' in html
-    assert 'RECONNECTING = "Reconectando\\u2026"' in (ROOT / "static/js/realtime.js").read_text()
+    assert 'RECONNECTING = gettext("Reconectando\\u2026")' in (ROOT / "static/js/realtime.js").read_text()
 
     throwaway_redis.start()
 

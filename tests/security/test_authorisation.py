@@ -87,6 +87,8 @@ HTTP_TABLE: dict[str, Entry] = {
     # No login redirect for files: anonymous gets the same 404 (it would confirm the file exists).
     "anexos/<int:pk>/": Entry(get=(404, 200, 404, 404, 200, 404), post=every(405)),
     "i18n/setlang/": Entry(get=every(302), post=every(302), data={"language": "en"}),
+    # The JavaScript catalogue: public, like the static files.
+    "i18n/js/": Entry(get=every(200)),
     # --- the admin: staff only; tickets, people and files only for attendants (and superusers) ---
     "admin/": Entry(get=admin(200, 200)),
     "admin/login/": Entry(get=(200, 200, 200, 200, (302, "/admin/"), (302, "/admin/"))),
@@ -100,7 +102,7 @@ HTTP_TABLE: dict[str, Entry] = {
     "admin/jsi18n/": Entry(get=admin(200, 200)),
     # "View on site": no model has a public page.
     "admin/r/<path:content_type_id>/<path:object_id>/": Entry(get=admin(404, 404)),
-    "admin/^(?P<app_label>auth|axes|people|tickets)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
+    "admin/^(?P<app_label>axes|people|auth|tickets)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
     "admin/(?P<url>.*)$": Entry(get=admin(404, 404), url="/admin/nao-existe/"),
     "admin/auth/user/<id>/password/": Entry(get=admin(403, 403)),
     # The queue's own actions: POST only, attendants only.
