@@ -21,8 +21,9 @@ from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Browser locales the pages are scanned in. English joins with one line ("en-US") once it is served.
-LANGUAGES_TO_SCAN = ["pt-BR"]
+#: Browser locales the pages are scanned in, and the language each one chooses with the page's switch.
+LANGUAGES_TO_SCAN = ["pt-BR", "en-US"]
+LANGUAGE_CODES = {"pt-BR": "pt-br", "en-US": "en"}
 
 #: A desktop and a phone (B11: any screen from 390 px).
 VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}

@@ -9,18 +9,20 @@ and 2.2 A and AA rules. A failure names the rule, each element's selector and th
 """
 
 import json
+import re
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import URLResolver, include, path, re_path
 from django.urls.resolvers import RoutePattern
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from tests.security.routes import http_routes
 
 from .a11y import (
     ADMIN,
     ATENDENTE,
+    LANGUAGE_CODES,
     LANGUAGES_TO_SCAN,
     NOT_PAGES,
     POST_ONLY,
@@ -114,13 +116,25 @@ def world(stack: Stack) -> dict:
 
 @pytest.fixture(scope="session")
 def sessions(browser: Browser, stack: Stack, world) -> dict:
-    """One login per user for the whole scan (the storage state is reused by every context)."""
+    """One login per user and language for the whole scan (the storage state is reused by every context).
+
+    The language is chosen with the page's own switch, which keeps it in that session; pt-BR is chosen last so
+    that the accounts are left in the default language for the tests that follow.
+    """
     states = {}
-    for username in (SERVIDOR, SEM_CONTATO, ATENDENTE, ADMIN):
-        context = browser.new_context(base_url=stack.base_url)
-        log_in(context.new_page(), username)
-        states[username] = context.storage_state()
-        context.close()
+    for lang in sorted(LANGUAGES_TO_SCAN, key=lambda lang: lang == "pt-BR"):
+        code = LANGUAGE_CODES[lang]
+        for username in (SERVIDOR, SEM_CONTATO, ATENDENTE, ADMIN):
+            context = browser.new_context(base_url=stack.base_url, locale=lang)
+            page = log_in(context.new_page(), username)
+            page.goto("/admin/" if username in (ATENDENTE, ADMIN) else "/")
+            switch = page.locator("form.language-form").first
+            switch.locator("select[name=language]").select_option(code)
+            switch.locator("button[type=submit]").click()
+            page.wait_for_load_state("networkidle")
+            expect(page.locator("html")).to_have_attribute("lang", re.compile(f"^{code}$", re.IGNORECASE))
+            states[(username, lang)] = context.storage_state()
+            context.close()
     return states
 
 
@@ -141,7 +155,7 @@ def test_page_has_no_wcag_22_aa_violation(browser: Browser, stack: Stack, sessio
         locale=lang,
         viewport=VIEWPORTS[width],
         color_scheme=scheme,
-        storage_state=sessions.get(scan.user),
+        storage_state=sessions.get((scan.user, lang)),
     )
     context.set_default_timeout(15_000)
     try:
@@ -213,7 +227,7 @@ def test_the_coverage_check_reports_a_page_without_a_scan():
 
 def test_routes_left_out_as_post_only_refuse_a_get(browser, stack, sessions, world):
     """A reason in NOT_PAGES is a claim: the POST-only routes really answer 405 to GET (no page hides there)."""
-    context = browser.new_context(base_url=stack.base_url, storage_state=sessions[ATENDENTE])
+    context = browser.new_context(base_url=stack.base_url, storage_state=sessions[(ATENDENTE, "pt-BR")])
     try:
         for route, reason in NOT_PAGES.items():
             if reason != POST_ONLY:
