@@ -98,7 +98,24 @@
     });
   }
 
+  // A tabular inline wider than a phone scrolls sideways: the keyboard must reach it (WCAG 2.1.1), so the
+  // scrolling box takes the focus and is named after its section.
+  function focusableScrollers() {
+    document.querySelectorAll(".inline-group .wrapper").forEach(function (box) {
+      if (box.hasAttribute("tabindex")) {
+        return;
+      }
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      var heading = box.closest(".inline-group").querySelector("h2");
+      if (heading) {
+        box.setAttribute("aria-label", heading.textContent.trim());
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusableScrollers();
     var statusForm = document.getElementById("status-form");
     if (statusForm) {
       setUpStatusForm(statusForm);

@@ -175,7 +175,7 @@ def test_servidor_concludes_the_attendant_sees_it_live_and_the_transcript_is_mai
     expect(servidor.locator("#dialog")).to_contain_text("Pode cancelar pelo menu Notas > Cancelamento.")
     servidor.once("dialog", lambda question: question.accept())
     servidor.get_by_role("button", name="Concluir Atendimento").click()
-    expect(servidor.get_by_role("status")).to_have_text(
+    expect(servidor.locator(".messages[role=status]")).to_have_text(
         "Atendimento concluído. Você receberá por e-mail todos os dados do atendimento."
     )
     expect(servidor.locator("#message-form")).to_have_count(0)
