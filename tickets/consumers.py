@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from people.middleware import SESSION_LANGUAGE_KEY
 from people.models import Person
 from people.selectors import person_chat_enabled, person_for_user, person_has_required_contacts
 
@@ -66,6 +67,22 @@ def socket_recheck_interval() -> float:
 def person_may_use_chat(person: Person | None) -> bool:
     """The staff side of the chat, as on the staff pages: the entity's chat on and the contact gate (S2, S5)."""
     return person_chat_enabled(person=person) and person_has_required_contacts(person=person)
+
+
+def socket_language(scope: dict[str, Any]) -> str:
+    """The language the socket's pages are in, chosen as the pages choose it (sync: it may read the session).
+
+    The account's choice (people.middleware), else the language cookie, else Accept-Language, else pt-BR.
+    """
+    session = scope.get("session")
+    language = session.get(SESSION_LANGUAGE_KEY) if session is not None else None
+    if language and translation.check_for_language(language):
+        return translation.get_supported_language_variant(language)
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
+    request = SimpleNamespace(
+        COOKIES=scope.get("cookies", {}), META={"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")}
+    )
+    return translation.get_language_from_request(request)
 
 
 def _parse_id(value: Any) -> int | None:
@@ -269,6 +286,8 @@ class ConversationConsumer(_BaseConsumer):
     @database_sync_to_async
     def _ticket(self, user: AbstractBaseUser) -> Ticket | None:
         """The access check; a requester (not an attendant) also passes the staff pages' gate (S2, S5)."""
+        # The lines come rendered in the language of the socket's pages (read here, off the event loop).
+        self.language = socket_language(self.scope)
         try:
             ticket = selectors.ticket_get_for_user(user=user, number=self.scope["url_route"]["kwargs"]["number"])
         except Http404:
@@ -279,7 +298,7 @@ class ConversationConsumer(_BaseConsumer):
 
     def groups_for(self) -> list[str]:
         groups = [realtime.ticket_group(self.ticket.pk)]
-        if self.ticket.requester.user_id == self.user.pk:
+        if self._is_requester():
             groups.append(realtime.entity_group(self.ticket.requester.entity_id))
         return groups
 
@@ -290,10 +309,19 @@ class ConversationConsumer(_BaseConsumer):
     async def hello(self) -> dict[str, Any]:
         return {"ticket": await self._status()}
 
+    def _is_requester(self) -> bool:
+        return self.ticket.requester.user_id == self.user.pk
+
     @database_sync_to_async
     def _payloads_after(self, after_id: int, limit: int) -> list[dict[str, Any]]:
         messages = selectors.message_list(ticket=self.ticket, after_id=after_id, limit=limit)
-        return [realtime.message_payload(message) for message in messages]
+        if not messages:
+            return []
+        previous = self._is_requester() and Ticket.objects.get(pk=self.ticket.pk).awaits_first_reply
+        return [
+            {"id": message.pk, "html": realtime.message_html(message, language=self.language, previous=previous)}
+            for message in messages
+        ]
 
     async def resume(self, last_id: int) -> tuple[int, int, bool]:
         """The messages with an id above last_id, from the database, in order, once: at most
@@ -347,7 +375,8 @@ class ConversationConsumer(_BaseConsumer):
             return
         else:
             self.sent_up_to = message_id
-        await self.send_json({"type": "ticket.message", "message": event["message"]})
+        message = realtime.message_for_socket(event["message"], language=self.language, previous=self._is_requester())
+        await self.send_json({"type": "ticket.message", "message": message})
 
     async def ticket_status(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "ticket.status", "ticket": event["ticket"]})

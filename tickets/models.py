@@ -115,6 +115,11 @@ class Ticket(models.Model):
         return self.status in WAITING_STATUSES
 
     @property
+    def awaits_first_reply(self) -> bool:
+        """Nobody has answered yet: the requester's page still reads as "Novo Atendimento" (S9)."""
+        return self.is_waiting and not self.last_attendant_message_id
+
+    @property
     def unread_for_requester(self) -> bool:
         return self.last_attendant_message_id > self.requester_read_id
 
@@ -151,12 +156,18 @@ class Message(models.Model):
     author_name = models.CharField(_("nome do autor"), max_length=200, blank=True)
     body = models.TextField(_("mensagem"))
     created_at = models.DateTimeField(_("enviado em"))
+    # Made by the browser for each send: a retry with the same key returns this message instead of a second one.
+    client_key = models.UUIDField(_("chave do envio"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("mensagem")
         verbose_name_plural = _("mensagens")
         ordering = ["id"]
         indexes = [models.Index(fields=["ticket", "id"], name="message_ticket_id")]
+        constraints = [
+            # client_key first: the same index answers "whose key is this?" across tickets.
+            models.UniqueConstraint(fields=["client_key", "ticket"], name="message_client_key_per_ticket"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_name}: {self.body[:40]}"

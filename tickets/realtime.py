@@ -1,8 +1,9 @@
 """Events pushed over websockets, always after the transaction commits.
 
 Groups: ``ticket.<id>`` (an open conversation), ``person.<id>`` (a staff member's toolbar),
-``queue`` (the attendants' queue). Events are small JSON carrying ids; the database stays
-the only truth and clients catch up by message id (B2).
+``queue`` (the attendants' queue). Events are small JSON carrying ids (a message event also carries
+its line, rendered by the page's own template); the database stays the only truth and clients
+catch up by message id (B2).
 """
 
 import asyncio
@@ -16,9 +17,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from attachments.models import Attachment
 
@@ -47,44 +47,41 @@ def entity_group(entity_id: int) -> str:
     return f"entity.{entity_id}"
 
 
-def message_payload(message: Message) -> dict[str, Any]:
-    """What a client needs to draw one line of the dialog, as templates/tickets/_message.html draws it.
+def message_html(message: Message, *, language: str, previous: bool = False) -> str:
+    """One line of the dialog as templates/tickets/_message.html draws it, in `language`.
 
-    Attachments must be prefetched or loaded. Plain text only: the browser inserts it with textContent.
-    A group's members may read different languages: the texts stay in Portuguese, the source language
-    (the fixed lines are translated by realtime.js through the JavaScript catalogue, dates from created_at).
+    Attachments must be prefetched or loaded. `previous`: the requester's page of a ticket nobody
+    has answered yet ("Mensagens Anteriores", S9).
     """
-    with translation.override(settings.LANGUAGE_CODE):
-        return _message_payload(message)
+    with translation.override(language):
+        return render_to_string("tickets/_message.html", {"message": message, "previous": previous})
 
 
-def _message_payload(message: Message) -> dict[str, Any]:
-    created = timezone.localtime(message.created_at)
-    return {
+def message_event(message: Message) -> dict[str, Any]:
+    """A line for every socket of the conversation, rendered once per language (not once per socket).
+
+    A group's members may read different languages, and while nobody has answered the requester's
+    page draws its lines as "Mensagens Anteriores": that audience gets its own rendering.
+    """
+    languages = [code for code, _name in settings.LANGUAGES]
+    event: dict[str, Any] = {
         "id": message.pk,
-        "ticket": message.ticket_id,
-        "author_kind": message.author_kind,
-        "kind": message.kind,
-        "author_name": message.author_name,
-        "body": message.body,
-        "created_at": created.isoformat(),
-        "created_display": created.strftime("%d/%m/%Y %H:%M"),
-        "sent_display": created.strftime("%d/%m/%Y %H:%M:%S"),
-        "attachments": [
-            {
-                "id": attachment.pk,
-                "name": attachment.original_name,
-                "size": attachment.size,
-                "size_display": filesizeformat(attachment.size),
-                "url": reverse("attachment-download", args=[attachment.pk]),
-            }
-            for attachment in message.attachments.all()
-        ],
+        "html": {code: message_html(message, language=code) for code in languages},
     }
+    if message.ticket.awaits_first_reply:
+        event["html_previous"] = {code: message_html(message, language=code, previous=True) for code in languages}
+    return event
+
+
+def message_for_socket(event: dict[str, Any], *, language: str, previous: bool) -> dict[str, Any]:
+    """What one socket receives of a message event: its id and the line in its language, for its side."""
+    renderings = event.get("html_previous") if previous and "html_previous" in event else event["html"]
+    html = renderings.get(language) or renderings[settings.LANGUAGE_CODE]
+    return {"id": event["id"], "html": html}
 
 
 def ticket_payload(ticket: Ticket) -> dict[str, Any]:
-    """The status label in Portuguese, the source language; realtime.js translates it (see message_payload)."""
+    """The status label in Portuguese, the source language; realtime.js translates it with the JS catalogue."""
     with translation.override(settings.LANGUAGE_CODE):
         status_display = ticket.get_status_display()
     return {
@@ -219,7 +216,7 @@ def publish_message(message: Message) -> None:
         else:
             # What prefetch_related would leave for an empty result, without the query.
             message.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = Attachment.objects.none()
-        return {"type": "ticket.message", "message": message_payload(message)}
+        return {"type": "ticket.message", "message": message_event(message)}
 
     send_on_commit(ticket_group(message.ticket_id), build, key=("message", message.pk))
 

@@ -43,12 +43,11 @@ logger = logging.getLogger(__name__)
 REASON_MAX_LENGTH = 5000
 MESSAGE_MAX_LENGTH = 5000
 
+# Fixed lines, stored in Portuguese (the source text) and translated where shown (tickets/_message.html).
 OPENED_WITH_FILES = gettext_noop("O usuário adicionou anexos ao atendimento.")
 REQUESTER_SENT_FILE = gettext_noop("O usuário enviou um arquivo.")
 ATTENDANT_SENT_FILE = gettext_noop("O atendente enviou um arquivo")
 CONCLUDED_BY_REQUESTER = gettext_noop("* Chat Concluído pelo Usuário!")
-#: Stored in Portuguese (the source text) and translated where shown (tickets/_message.html, realtime.js).
-FIXED_MESSAGES = (OPENED_WITH_FILES, REQUESTER_SENT_FILE, ATTENDANT_SENT_FILE, CONCLUDED_BY_REQUESTER)
 
 S = Status
 #: The one table of allowed status changes (S19). Closed statuses are final.

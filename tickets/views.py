@@ -302,11 +302,12 @@ def ticket_conclude(request: HttpRequest, person: Person, number: int) -> HttpRe
 
 
 class JavaScriptCatalog(django_i18n.JavaScriptCatalog):
-    """Django's JavaScript catalogue (djangojs), plus the server's fixed texts that the live events carry.
+    """Django's JavaScript catalogue (djangojs), plus the status labels that the live events carry.
 
-    Events go to a group whose members may read different languages, so they carry the Portuguese
-    source text of a status or a system line (tickets.realtime); realtime.js translates it with this
-    catalogue. Served as a script from our own origin: no inline script, CSP stays `script-src 'self'`.
+    Status events go to a group whose members may read different languages, so they carry the
+    Portuguese source text (tickets.realtime); realtime.js translates it with this catalogue (message
+    events carry their line already rendered per language). Served as a script from our own origin:
+    no inline script, CSP stays `script-src 'self'`.
     """
 
     def get_catalog(self) -> dict:
@@ -315,8 +316,6 @@ class JavaScriptCatalog(django_i18n.JavaScriptCatalog):
             sources = [str(label) for label in Status.labels]
         for source, label in zip(sources, Status.labels, strict=True):
             catalog.setdefault(source, str(label))
-        for text in services.FIXED_MESSAGES:
-            catalog.setdefault(text, gettext(text))
         return catalog
 
 

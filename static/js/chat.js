@@ -253,16 +253,7 @@
     }
   });
 
-  function scrollDialog() {
-    var dialog = document.getElementById("dialog");
-    var box = dialog && dialog.closest(".dialog-box");
-    if (box) {
-      box.scrollTop = box.scrollHeight;
-    }
-  }
-
   enhance(document);
-  scrollDialog();
   setInterval(function () {
     if (!document.hidden) {
       refreshPanel();

@@ -4,8 +4,9 @@
  * Reads the shared markup contract (docs/realtime.md): body[data-person] opens /ws/toolbar/,
  * ol#dialog[data-ws] opens the conversation, #queue-live[data-ws] opens the queue.
  * The database is the truth: on every (re)connect the page sends the last message id it shows
- * and the server replays what is newer; messages are keyed by data-id, so none shows twice.
- * User text is only ever inserted with textContent.
+ * and the server replays what is newer. A message arrives as its line rendered by the server
+ * (templates/tickets/_message.html, escaped there); dialog.js places it, keyed by data-id, so none
+ * shows twice. Texts of this script are only ever inserted with textContent.
  */
 (function () {
   "use strict";
@@ -20,28 +21,7 @@
   var QUEUE_DEBOUNCE = 500;
   // The JavaScript catalogue (/i18n/js/, loaded before this file) translates; without it, the Portuguese source stays.
   var gettext = window.gettext || function (text) { return text; };
-  var interpolate = window.interpolate || function (format, values) {
-    return format.replace(/%\(\w+\)s/g, function (match) { return values[match.slice(2, -2)]; });
-  };
-  var getFormat = window.get_format || function () { return "d/m/Y H:i"; };
   var RECONNECTING = gettext("Reconectando\u2026");
-
-  // A server time (ISO 8601, already in the site's time zone) in the language's SHORT_DATETIME_FORMAT,
-  // as the server's date filter writes it: "16/12/2016 16:59" in pt-BR, "12/16/2016 4:59 PM" in English.
-  function formatDateTime(iso) {
-    var parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso || "");
-    if (!parts) {
-      return iso;
-    }
-    var hour = Number(parts[4]);
-    var tokens = {
-      d: parts[3], m: parts[2], Y: parts[1], H: parts[4], i: parts[5], s: parts[6],
-      g: String(hour % 12 || 12), A: hour < 12 ? "AM" : "PM"
-    };
-    return getFormat("SHORT_DATETIME_FORMAT").replace(/\\?[dmYHisgA]/g, function (token) {
-      return token.charAt(0) === "\\" ? token.charAt(1) : tokens[token];
-    });
-  }
 
   var downSockets = 0;
   var statusTimer = null;
@@ -199,84 +179,15 @@
 
   /* ---- Conversation: live messages, in id order, each once; the status ---- */
 
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  // The text with its line breaks, like Django's linebreaksbr, without parsing any HTML.
-  function withLineBreaks(node, text) {
-    String(text)
-      .replace(/\r\n?/g, "\n")
-      .split("\n")
-      .forEach(function (line, index) {
-        if (index > 0) {
-          node.appendChild(document.createElement("br"));
-        }
-        node.appendChild(document.createTextNode(line));
-      });
-    return node;
-  }
-
-  // Mirrors templates/tickets/_message.html: keep the two in step.
-  function messageItem(message) {
-    var item = element("li", "msg msg-" + message.author_kind + " msg-kind-" + message.kind);
-    item.dataset.id = String(message.id);
-    if (message.author_kind === "system") {
-      item.appendChild(element("p", "msg-system", gettext(message.body)));
-      return item;
-    }
-    if (message.kind !== "files") {
-      var head = element("p", "msg-head");
-      head.appendChild(element("strong", null, message.author_name));
-      var says = interpolate(gettext("diz (%(when)s):"), { when: formatDateTime(message.created_at) }, true);
-      head.appendChild(document.createTextNode(" " + says));
-      item.appendChild(head);
-    }
-    // A file line's text is one of the server's fixed texts: translated like the system lines.
-    var body = message.kind === "files" ? gettext(message.body) : message.body;
-    item.appendChild(withLineBreaks(element("p", "msg-body"), body));
-    if (message.attachments && message.attachments.length) {
-      var files = element("ul", "msg-files");
-      message.attachments.forEach(function (attachment) {
-        var row = element("li");
-        var link = element("a", "download");
-        link.href = attachment.url;
-        link.setAttribute("download", "");
-        link.title = interpolate(gettext("Baixar %(name)s"), { name: attachment.name }, true);
-        var arrow = element("span", "arrow", "\u2B07");
-        arrow.setAttribute("aria-hidden", "true");
-        link.appendChild(arrow);
-        link.appendChild(document.createTextNode(" "));
-        link.appendChild(element("span", "file-name", attachment.name));
-        row.appendChild(link);
-        row.appendChild(document.createTextNode(" "));
-        row.appendChild(element("span", "file-size", "(" + attachment.size_display + ")"));
-        files.appendChild(row);
-      });
-      item.appendChild(files);
-    }
-    return item;
-  }
-
-  function shownIds(dialog) {
-    return Array.prototype.map.call(dialog.querySelectorAll("[data-id]"), function (node) {
-      return Number(node.dataset.id) || 0;
-    });
-  }
-
   function startConversation(dialog) {
     var channel = null;
     var readTimer = null;
 
+    // dialog.js (loaded before this file) places the lines.
+    var lines = window.AtendeDialog;
+
     function lastShown() {
-      return Math.max.apply(null, [Number(dialog.dataset.lastId) || 0].concat(shownIds(dialog)));
+      return lines ? lines.lastId() : Number(dialog.dataset.lastId) || 0;
     }
 
     // What the page shows while it is visible is read: the badge clears on every page (S12, S14).
@@ -289,24 +200,11 @@
       }, 300);
     }
 
+    // The line comes rendered by the server (templates/tickets/_message.html): the one renderer of a line.
     function append(message) {
-      var id = Number(message.id);
-      if (!id || dialog.querySelector('[data-id="' + id + '"]')) {
-        return; // already shown
+      if (lines && lines.insert(message.html, false)) {
+        markRead();
       }
-      var nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
-      var item = messageItem(message);
-      var later = Array.prototype.find.call(dialog.querySelectorAll("[data-id]"), function (node) {
-        return Number(node.dataset.id) > id;
-      });
-      dialog.insertBefore(item, later || null);
-      if (nearBottom && !later) {
-        item.scrollIntoView({ block: "end" });
-      }
-      if (id > (Number(dialog.dataset.lastId) || 0)) {
-        dialog.dataset.lastId = String(id);
-      }
-      markRead();
     }
 
     function showStatusOf(ticket) {

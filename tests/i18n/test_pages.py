@@ -417,13 +417,12 @@ def test_an_unknown_language_changes_nothing(world):
 
 
 def test_the_javascript_catalogue_translates_the_live_texts(world):
-    """The live events carry the Portuguese source of statuses and fixed lines; the catalogue translates them."""
+    """Status events carry the Portuguese source of the status; the catalogue translates it and the texts
+    the scripts write. Message events carry their line rendered in the socket's language (tests/realtime)."""
     client = client_for(world["person"].user, "en")
     response = client.get(reverse("javascript-catalog"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
     catalogue, formats = js_catalogue(response)
     assert catalogue["Chat Concluído pelo Usuário"] == "Chat Concluded by the User"
-    assert catalogue["* Chat Concluído pelo Usuário!"] == "* Chat Concluded by the User!"
-    assert catalogue["O atendente enviou um arquivo"] == "The attendant sent a file"
-    assert catalogue["diz (%(when)s):"] == "says (%(when)s):"
+    assert catalogue["Novas mensagens (%(count)s)"] == "New messages (%(count)s)"
     assert formats["SHORT_DATETIME_FORMAT"] == "m/d/Y g:i A"

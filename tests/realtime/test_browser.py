@@ -19,6 +19,7 @@ from .conftest import session_cookie
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e, pytest.mark.slow]
 
 SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "realtime.js"
+DIALOG_SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "dialog.js"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 XSS = '<img src=x onerror="window.pwned=1">'
 
@@ -31,6 +32,7 @@ PAGE = """<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><title>C
 <p>Situação: <span id="ticket-status">?</span></p>
 <ol id="dialog" data-ticket="{number}" data-last-id="{last_id}" data-ws="/ws/tickets/{number}/">{messages}</ol>
 <form id="message-form" method="post"><textarea name="body"></textarea><button>Enviar</button></form>
+<script src="/static/js/dialog.js"></script>
 <script src="/static/js/realtime.js"></script>
 </body></html>"""
 
@@ -91,7 +93,8 @@ def test_the_page_shows_replies_live_safely_and_catches_up_after_the_server_come
             browser = await playwright.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-features=LocalNetworkAccessChecks"]
             )
-            context = await browser.new_context()
+            # The lines come in the language the browser asks for, as the real page would be.
+            context = await browser.new_context(locale="pt-BR")
             await context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
             page = await context.new_page()
             await page.route(f"{base}/conversa/", lambda route: route.fulfill(body=html, content_type="text/html"))
@@ -99,8 +102,12 @@ def test_the_page_shows_replies_live_safely_and_catches_up_after_the_server_come
                 f"{base}/static/js/realtime.js",
                 lambda route: route.fulfill(path=SCRIPT, content_type="text/javascript"),
             )
+            await page.route(
+                f"{base}/static/js/dialog.js",
+                lambda route: route.fulfill(path=DIALOG_SCRIPT, content_type="text/javascript"),
+            )
             await page.goto(f"{base}/conversa/")
-            items = page.locator("#dialog > li")
+            items = page.locator("#dialog > li.msg")
 
             # Connected: the badge is set from the server's count, the status from the database.
             await expect(page.locator("#chat-badge")).to_be_hidden()

@@ -1,14 +1,18 @@
 """Each event of the services reaches the right sockets, and only those, after the commit."""
 
+from unittest.mock import patch
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
-from tickets import services
+from tickets import realtime, services
 from tickets.models import Message
 
 from .conftest import frames_until, open_socket, session_cookie
+from .lines import line_kind, line_text, parse_line
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,9 +48,10 @@ def test_an_attendant_reply_reaches_both_sides_of_the_conversation_and_the_reque
             frames = await frames_until(chat, "ticket.message")
             message = frames[-1]["message"]
             assert message["id"] == reply.pk
-            assert message["body"] == "Boa tarde!\nComo posso ajudar?"
-            assert message["author_kind"] == "attendant"
-            assert message["author_name"] == "Ana Paula Schmitt"
+            assert set(message) == {"id", "html"}
+            assert line_text(message) == "Boa tarde!\nComo posso ajudar?"
+            assert line_kind(message) == ("attendant", "text")
+            assert line_text(message, "msg-head").startswith("Ana Paula Schmitt diz (")
             # Taking the ticket by replying is a status change both sides see.
             assert [f["ticket"]["status_display"] for f in frames if f["type"] == "ticket.status"] == ["Em Atendimento"]
         badge = await frames_until(toolbar, "person.badge")
@@ -81,8 +86,8 @@ def test_the_requester_concluding_shows_the_message_and_closes_the_conversation_
         chat, _ = await open_socket(f"/ws/tickets/{ticket.number}/", cookie)
         await sync_to_async(services.ticket_conclude_by_requester)(ticket=ticket, user=person.user)
         message = await chat.receive_json_from()
-        assert message["message"]["body"] == "* Chat Concluído pelo Usuário!"
-        assert message["message"]["author_kind"] == "system"
+        assert line_text(message["message"], "msg-system") == "* Chat Concluído pelo Usuário!"
+        assert line_kind(message["message"]) == ("system", "event")
         status = await chat.receive_json_from()
         assert status["type"] == "ticket.status"
         assert status["ticket"]["status_display"] == "Chat Concluído pelo Usuário"
@@ -102,12 +107,12 @@ def test_a_file_event_carries_its_download_link(ticket, person):
         chat, _ = await open_socket(f"/ws/tickets/{ticket.number}/", cookie)
         await sync_to_async(services.ticket_message_create)(ticket=ticket, user=person.user, body="", files=[upload])
         message = (await chat.receive_json_from())["message"]
-        assert message["body"] == "O usuário enviou um arquivo."
-        assert message["kind"] == "files"
-        [attachment] = message["attachments"]
-        assert attachment["name"] == "nota.txt"
-        assert attachment["url"] == f"/anexos/{attachment['id']}/"
-        assert attachment["size_display"] == "24\xa0bytes"
+        assert line_text(message) == "O usuário enviou um arquivo."
+        assert line_kind(message) == ("requester", "files")
+        [attachment] = await sync_to_async(lambda: list(Message.objects.get(pk=message["id"]).attachments.all()))()
+        assert line_text(message, "file-name") == "nota.txt"
+        assert parse_line(message["html"]).links == [f"/anexos/{attachment.pk}/"]
+        assert "(24\xa0bytes)" in message["html"]
         await chat.disconnect()
 
     async_to_sync(scenario)()
@@ -178,5 +183,31 @@ def test_the_embedded_in_memory_layer_delivers_the_same_events(settings, ticket,
         assert (await frames_until(toolbar, "person.badge"))[-1]["unread"] == 1
         await chat.disconnect()
         await toolbar.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_line_is_rendered_once_per_language_and_side_and_each_socket_gets_its_own(ticket, person, attendant):
+    """Point 9: the event carries the server's rendering of the line (one per language, and the
+    "Mensagens Anteriores" form for the requester while nobody has answered), never one per socket."""
+    cookies = {"person": session_cookie(person.user), "attendant": session_cookie(attendant)}
+    english = f"; {settings.LANGUAGE_COOKIE_NAME}=en"
+
+    async def scenario():
+        requester_pt, _ = await open_socket(f"/ws/tickets/{ticket.number}/", cookies["person"])
+        attendant_en, _ = await open_socket(f"/ws/tickets/{ticket.number}/", cookies["attendant"] + english)
+        with patch.object(realtime, "render_to_string", wraps=realtime.render_to_string) as render:
+            [line] = await sync_to_async(services.ticket_message_create)(
+                ticket=ticket, user=person.user, body="Ainda aguardo"
+            )
+            seen_by_requester = (await frames_until(requester_pt, "ticket.message"))[-1]["message"]
+            seen_by_attendant = (await frames_until(attendant_en, "ticket.message"))[-1]["message"]
+        # Two languages, two forms: four renderings for however many sockets.
+        assert render.call_count == 4
+        assert seen_by_requester["id"] == seen_by_attendant["id"] == line.pk
+        assert line_text(seen_by_requester, "msg-head").startswith("Enviado em: ")
+        assert line_text(seen_by_attendant, "msg-head").startswith("HAUANA ANDRADE NEGHERBON says (")
+        for socket in (requester_pt, attendant_en):
+            await socket.disconnect()
 
     async_to_sync(scenario)()

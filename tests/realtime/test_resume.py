@@ -6,6 +6,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from tickets import consumers, services
 
 from .conftest import frames_until, open_socket, session_cookie
+from .lines import line_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +32,7 @@ def test_a_client_that_reconnects_with_its_last_id_gets_exactly_the_50_it_missed
         await chat.send_json_to({"type": "resume", "last_id": 0})
         first = await frames_until(chat, "resumed")
         last_shown = first[-1]["last_id"]
-        assert [f["message"]["body"] for f in first if f["type"] == "ticket.message"] == [
+        assert [line_text(f["message"]) for f in first if f["type"] == "ticket.message"] == [
             "Boa tarde, podem por favor me auxiliar?"
         ]
         await chat.disconnect()
@@ -43,7 +44,7 @@ def test_a_client_that_reconnects_with_its_last_id_gets_exactly_the_50_it_missed
         frames = await frames_until(chat, "resumed")
         replayed = [f["message"] for f in frames if f["type"] == "ticket.message"]
         assert [m["id"] for m in replayed] == missed
-        assert [m["body"] for m in replayed] == [f"mensagem {n}" for n in range(50)]
+        assert [line_text(m) for m in replayed] == [f"mensagem {n}" for n in range(50)]
         # After the messages, the current status, then the end marker; and nothing more: no message twice.
         status = frames[-2]
         assert status["type"] == "ticket.status"
