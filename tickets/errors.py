@@ -18,6 +18,10 @@ QUEUE_EMPTY = gettext_noop("Não há atendimentos aguardando na fila.")
 ALREADY_TAKEN = gettext_noop("Este atendimento já foi assumido por {name}.")
 SCHEDULE_REQUIRED = gettext_noop("Informe a data e a hora do agendamento.")
 SCHEDULE_IN_PAST = gettext_noop("A data do agendamento deve estar no futuro.")
+KEY_INVALID = gettext_noop("A chave deste envio não é válida. Recarregue a página e envie de novo.")
+KEY_OF_ANOTHER_TICKET = gettext_noop(
+    "Este envio pertence a outro atendimento e não foi gravado neste. Recarregue a página e envie de novo."
+)
 RATE_LIMITED = gettext_noop("Você enviou muitas mensagens em pouco tempo. Aguarde um minuto e tente novamente.")
 TOO_MANY_OPEN_TICKETS = _(
     "Você já tem {limit} atendimentos em aberto. Conclua um deles (ou aguarde a conclusão) para abrir um novo."

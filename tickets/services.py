@@ -5,6 +5,7 @@ with ``transaction.on_commit``: nobody hears of a row before it can be read.
 """
 
 import logging
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -83,7 +84,8 @@ def _check_transition(ticket: Ticket, target: str) -> None:
 
 
 def _clean_text(text: str | None, *, empty: str, too_long: str, limit: int, allow_empty: bool = False) -> str:
-    text = (text or "").replace("\x00", "").strip()
+    # A form sends a line break as CRLF; the browser counted it as one character against the limit.
+    text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
     # Zero-width spaces, joiners, BOMs, direction marks alone show nothing: that is an empty message.
     if not has_visible_text(text):
         text = ""
@@ -146,6 +148,7 @@ def _add_message(
     author: AbstractBaseUser | None = None,
     author_name: str = "",
     now: datetime | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> Message:
     message = Message.objects.create(
         ticket=ticket,
@@ -155,6 +158,7 @@ def _add_message(
         author_name=author_name,
         body=body,
         created_at=now or timezone.now(),
+        client_key=client_key,
     )
     # The author has read what they wrote; the other side has something new.
     if author_kind == Message.Author.ATTENDANT:
@@ -240,11 +244,51 @@ def ticket_open(
     return ticket
 
 
-def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, files: Sequence = ()) -> list[Message]:
+def _client_key_parse(value: str | uuid.UUID | None) -> uuid.UUID | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise errors.InvalidInput(errors.KEY_INVALID) from None
+
+
+def _files_key(key: uuid.UUID) -> uuid.UUID:
+    """The key of the files message of a send that also had a text (each message has its own key)."""
+    return uuid.uuid5(key, "files")
+
+
+def _sent_with_key(*, ticket: Ticket, user: AbstractBaseUser, key: uuid.UUID) -> list[Message] | None:
+    """The messages a send with this key already saved, or None; a key of another ticket or person is refused."""
+    found = list(
+        Message.objects.filter(client_key__in=[key, _files_key(key)]).order_by("id").prefetch_related("attachments")
+    )
+    if not found:
+        return None
+    if any(message.ticket_id != ticket.pk or message.author_id != user.pk for message in found):
+        raise errors.InvalidInput(errors.KEY_OF_ANOTHER_TICKET)
+    return found
+
+
+def ticket_message_create(
+    *,
+    ticket: Ticket,
+    user: AbstractBaseUser,
+    body: str,
+    files: Sequence = (),
+    client_key: str | uuid.UUID | None = None,
+) -> list[Message]:
     """A message and/or files from the requester or from an attendant, in the open conversation (S15, S24).
 
     Files go in a message of their own ("O usuário enviou um arquivo." / "O atendente enviou um arquivo").
+    `client_key`, made by the browser for each send, makes a retry safe: a send whose key is already
+    saved returns what it saved, whatever happened to the ticket since, and saves nothing again.
     """
+    key = _client_key_parse(client_key)
+    if key is not None:
+        already = _sent_with_key(ticket=ticket, user=user, key=key)
+        if already is not None:
+            return already
     as_attendant = ticket.requester.user_id != user.pk
     if as_attendant and not user_is_attendant(user=user):
         raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=user.get_username()))
@@ -268,6 +312,11 @@ def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, 
     created: list[Message] = []
     with stored_files_cleanup() as stored, transaction.atomic():
         ticket = _lock(ticket)
+        if key is not None:
+            # The same send twice at once: the ticket's lock lets the second see what the first saved.
+            already = _sent_with_key(ticket=ticket, user=user, key=key)
+            if already is not None:
+                return already
         if ticket.is_closed:
             raise errors.TicketClosed()
         if as_attendant:
@@ -286,7 +335,15 @@ def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, 
         name = _display_name(user)
         if body:
             created.append(
-                _add_message(ticket, author_kind=author_kind, author=user, author_name=name, body=body, now=now)
+                _add_message(
+                    ticket,
+                    author_kind=author_kind,
+                    author=user,
+                    author_name=name,
+                    body=body,
+                    now=now,
+                    client_key=key,
+                )
             )
         if clean_files:
             message = _add_message(
@@ -297,6 +354,7 @@ def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, 
                 author_name=name,
                 body=file_text,
                 now=now,
+                client_key=_files_key(key) if key is not None and body else key,
             )
             attachments_store(message=message, files=clean_files, user=user, stored=stored)
             created.append(message)

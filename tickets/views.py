@@ -41,6 +41,7 @@ from .selectors import (
     ticket_recent_list,
     ticket_unread_count,
 )
+from .sending import message_send_response, wants_json
 
 OFFLINE_NOTICE = gettext_noop(
     "Seu atendimento foi registrado fora do horário de atendimento e será respondido no próximo período de atendimento."
@@ -234,6 +235,8 @@ def my_data(request: HttpRequest, person: Person) -> HttpResponse:
 def ticket_detail(request: HttpRequest, person: Person, number: int) -> HttpResponse:
     """The conversation (S9, S15): GET reads it (and marks the attendant's messages read), POST answers."""
     ticket = _own_ticket(request, person, number)
+    if request.method == "POST" and wants_json(request):
+        return message_send_response(request, ticket=ticket, previous=_waiting(ticket))
     form = MessageForm(request.POST if request.method == "POST" else None, waiting=_waiting(ticket))
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,7 +252,7 @@ def ticket_detail(request: HttpRequest, person: Person, number: int) -> HttpResp
 
 def _waiting(ticket: Ticket) -> bool:
     """Nobody has answered yet: the page still reads as "Novo Atendimento" (S9)."""
-    return ticket.is_waiting and not ticket.last_attendant_message_id
+    return ticket.awaits_first_reply
 
 
 def _render_ticket(

@@ -35,6 +35,7 @@ from ..selectors import (
     ticket_get_for_user,
     user_is_attendant,
 )
+from ..sending import message_send_response, wants_json
 from .filters import AttendantFilter, StatusFilter, UnreadFilter
 from .formatting import duration_display, ticket_wait, user_display
 from .forms import PhoneTicketForm, StatusChangeForm, TransferForm
@@ -286,6 +287,8 @@ class TicketAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not self.has_change_permission(request):
                 raise PermissionDenied
+            if wants_json(request):
+                return message_send_response(request, ticket=ticket)
             body = request.POST.get("body", "")
             try:
                 services.ticket_message_create(
@@ -326,6 +329,7 @@ class TicketAdmin(admin.ModelAdmin):
             "can_transfer": can_act and not ticket.is_closed and (mine or free or request.user.is_superuser),
             "can_change_status": can_act and not ticket.is_closed and (mine or free),
             "body": body,
+            "message_max_length": services.MESSAGE_MAX_LENGTH,
             "attendants": [
                 (user.pk, user_display(user))
                 for user in attendant_list().select_related("person")
