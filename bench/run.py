@@ -47,6 +47,7 @@ SECTIONS = (
     "upload",
     *SECTION_GROUPS["badge"],
     "chat",
+    "send",
     "storm_bare",
     "storm",
     "drops",
@@ -122,7 +123,7 @@ def raise_file_limit() -> None:
 async def measure(ctx) -> None:
     from channels.layers import get_channel_layer
 
-    from bench import baselines, products
+    from bench import baselines, products, send
     from bench.context import NotAvailable, Section
 
     ctx.layer = get_channel_layer()
@@ -164,6 +165,7 @@ async def measure(ctx) -> None:
         "badge", "Idle staff sockets: memory and reply-to-badge latency", products.toolbar, SECTION_GROUPS["badge"]
     )
     await section("chat", "Sustained chat messages and resync", products.chat)
+    await section("send", "Send from the page and the line on the other side's socket", send.send)
     await section("storm_bare", "Reconnect storm, bare sockets", products.storm_baseline)
     await section("storm", "Reconnect storm, conversation sockets", products.storm)
 

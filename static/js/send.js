@@ -128,7 +128,7 @@
   function sending(item) {
     item.line.classList.remove("msg-failed");
     item.state.removeAttribute("role");
-    item.state.textContent = gettext("Enviando\u2026");
+    item.state.textContent = gettext("Enviando…");
     if (item.progress) {
       item.progress.value = 0;
       item.progress.hidden = false;

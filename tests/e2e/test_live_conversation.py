@@ -288,3 +288,21 @@ def test_the_counter_shows_near_the_limit_and_a_long_paste_is_announced_not_cut(
     servidor.get_by_role("button", name="Enviar", exact=True).click()
     expect(servidor.locator("#dialog .msg-pending")).to_have_count(0)
     expect(box).to_have_value("a" * 4600 + "b" * 600)
+
+
+def test_a_send_after_the_session_ended_says_so_next_to_the_line_and_keeps_the_text(login_as, stack):
+    servidor = login_as("servidor")
+    number = open_new_ticket(servidor, "Sessão que termina.")
+    open_conversation(servidor, servidor.url, number)
+    session = next(c["value"] for c in servidor.context.cookies() if c["name"] == "sessionid")
+    with psycopg.connect(stack.env["DATABASE_URL"]) as connection:
+        connection.execute("DELETE FROM django_session WHERE session_key = %s", [session])
+    text = f"Enviada depois do fim da sessão {uuid.uuid4().hex[:6]}"
+    servidor.get_by_label("Digite o motivo do atendimento:").fill(text)
+    servidor.get_by_role("button", name="Enviar", exact=True).click()
+    failed = servidor.locator("#dialog .msg-failed")
+    expect(failed.locator(".msg-state")).to_have_text(
+        "Não enviado. Sua sessão terminou. Entre novamente para enviar; o texto continua aqui."
+    )
+    expect(failed.locator(".msg-body")).to_have_text(text)
+    assert count_messages(stack, text) == 0
