@@ -40,6 +40,14 @@ def _csrf(connection: http.client.HTTPConnection, path: str, headers: dict) -> t
     return token.group(1).decode(), cookie["csrftoken"].value
 
 
+async def _join(sock: Sock) -> None:
+    """Once the resume is answered the socket has joined the ticket's group (its connect is over);
+    from 0, as a fresh page does: the consumer drops live lines at or below the id it resumed to."""
+    resumed = sock.expect(lambda m: m.get("type") == "resumed")
+    await sock.send_json({"type": "resume", "last_id": 0})
+    await asyncio.wait_for(resumed, 30)
+
+
 async def _open_patiently(socks: list[Sock], batch: int = 50, attempts: int = 4) -> int:
     """Open the idle sockets fifty at a time (the listen backlog), retrying the handshakes a busy server dropped."""
     waiting = list(socks)
@@ -85,11 +93,8 @@ async def send(ctx: Ctx) -> Section:
         except Refused as error:
             raise NotAvailable(f"not available: socket refused ({error})") from None
         opened = await _open_patiently(idle)
-        # Once the resume is answered the socket has joined the ticket's group (its connect is over);
-        # from 0, as a fresh page does: the consumer drops live lines at or below the id it resumed to.
-        resumed = other_side.expect(lambda m: m.get("type") == "resumed")
-        await other_side.send_json({"type": "resume", "last_id": 0})
-        await asyncio.wait_for(resumed, 30)
+        await _join(other_side)
+        reconnects = 0
         headers = {"Host": f"127.0.0.1:{port}", "Cookie": f"sessionid={heavy['session']}"}
         token, cookie = await asyncio.to_thread(_csrf, connection, path, headers)
         post_headers = {
@@ -116,11 +121,16 @@ async def send(ctx: Ctx) -> Section:
         socket_samples: list[float] = []
         missed = 0
         for i in range(sends + WARMUP):
+            if other_side.closed.is_set():
+                # The server closed it (renewal, a loaded machine): reconnect as the page does.
+                reconnects += 1
+                await other_side.open()
+                await _join(other_side)
             body = f"Mensagem de bench enviada pela página {i}."
             arrived = other_side.expect(lambda m: m.get("type") == "ticket.message")
             t0, elapsed, message_id = await asyncio.to_thread(post, body)
             try:
-                t1, message = await asyncio.wait_for(arrived, 10)
+                t1, message = await asyncio.wait_for(arrived, 5)
             except TimeoutError:
                 missed += 1
                 continue
@@ -134,6 +144,7 @@ async def send(ctx: Ctx) -> Section:
         _put_summary(section, "http_", summary_ms(http_samples))
         _put_summary(section, "to_socket_", summary_ms(socket_samples))
         section.put("missed", missed)
+        section.put("reconnects", reconnects)
         section.put("idle_sockets", opened)
     finally:
         connection.close()
