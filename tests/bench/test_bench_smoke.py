@@ -13,6 +13,7 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from bench.report import TARGETS
 from bench.run import SECTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,4 +74,4 @@ def test_bench_smoke_run_completes_and_reports_every_section(tmp_path):
         assert heading in text
     for key in SECTIONS:
         assert report["sections"][key]["title"] in text
-    assert len(report["targets"]) == 11
+    assert len(report["targets"]) == len(TARGETS) == 12
