@@ -105,11 +105,12 @@ def message_list(*, ticket: Ticket, after_id: int = 0, limit: int | None = None)
 
 
 def message_opening_list(*, ticket: Ticket) -> list[Message]:
-    """ "Descrição Abertura" (S21): the opening messages, the reason and files sent with it."""
+    """ "Descrição Abertura" (S21): the opening messages, the reason and files sent with it (files listed)."""
     return list(
         Message.objects.filter(ticket=ticket, kind__in=[Message.Kind.OPENING, Message.Kind.FILES])
         .filter(created_at=ticket.opened_at)
         .order_by("id")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
 
 
