@@ -181,9 +181,7 @@ def _add_message(
     return message
 
 
-def _add_event(
-    ticket: Ticket, *, text: str, by: AbstractBaseUser | None, now: datetime, **args: object
-) -> Message:
+def _add_event(ticket: Ticket, *, text: str, by: AbstractBaseUser | None, now: datetime, **args: object) -> Message:
     """A system line of the timeline, written with the change it tells of and broadcast like any message.
 
     System lines are not replies: they leave the read state alone, except "Aguardando Retorno Cliente",
