@@ -31,8 +31,8 @@ from . import errors, services
 from .forms import MessageForm, TicketOpenForm
 from .models import Status, Ticket
 from .selectors import (
-    attendance_is_open,
     attendance_next_start,
+    attendance_state,
     message_list,
     message_opening_list,
     module_list_active,
@@ -134,6 +134,7 @@ def _panel_context(person: Person) -> dict:
         "tickets": ticket_panel_list(person=person),
         "unread": ticket_unread_count(person_id=person.pk),
         "contacts_ok": person_has_required_contacts(person=person),
+        "attendance": attendance_state(),
         "panel_empty": gettext(PANEL_EMPTY),
         "gate_code": CONTACTS_MISSING_CODE,
         "gate_text": gettext(CONTACTS_MISSING),
@@ -198,7 +199,7 @@ def ticket_new(request: HttpRequest, person: Person) -> HttpResponse:
         "tab": "new",
         "form": form,
         "now": timezone.now(),
-        "attendance_open": attendance_is_open(),
+        "attendance": attendance_state(),
         "closed_now_notice": gettext(CLOSED_NOW_NOTICE),
     }
     return render(request, "tickets/new_ticket.html", shell_context(request, context), status=status)
