@@ -60,6 +60,10 @@ UNREAD_LEGEND = gettext_noop(
 PANEL_EMPTY = gettext_noop(
     "Você não possui registros de chat em atendimento. Deseja iniciar um atendimento com um de nossos profissionais?"
 )
+CHAT_OFF = gettext_noop(
+    "O Atendimento On-line foi desativado para a sua entidade pela IPM. Nada foi enviado. "
+    "Para falar com o Call-Center da IPM, ligue para {phone}."
+)
 CONCLUDED = gettext_noop("Atendimento concluído. Você receberá por e-mail todos os dados do atendimento.")
 GATE_DETAILS = gettext_noop(
     "Código EST-000206: o cadastro de pessoa ligado ao seu usuário não tem ao menos um endereço de e-mail "
@@ -82,6 +86,9 @@ def chat_page(*, gate: bool = True) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             person = request_person(request)
+            if person is not None and not person_chat_enabled(person=person):
+                # The entity had the chat and IPM switched it off (S2): say so rather than "not found".
+                return chat_off_response(request)
             if not person_chat_enabled(person=person):
                 raise Http404
             if gate and not person_has_required_contacts(person=person):
@@ -91,6 +98,12 @@ def chat_page(*, gate: bool = True) -> Callable:
         return wrapper
 
     return decorator
+
+
+def chat_off_response(request: HttpRequest) -> HttpResponse:
+    """403: the person's entity no longer has the on-line chat; nothing was done, the phone remains."""
+    text = gettext(CHAT_OFF).format(phone=settings.SUPPORT_PHONE)
+    return render(request, "tickets/chat_off.html", shell_context(request, {"chat_off": text}), status=403)
 
 
 def gate_response(request: HttpRequest) -> HttpResponse:
