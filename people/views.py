@@ -7,6 +7,7 @@ does when a session ends (closing its sockets) it does in its own receivers (tic
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -110,7 +111,36 @@ def language_set(request: HttpRequest) -> HttpResponse:
     return response
 
 
+#: Set by a logout, read by the login page: the browser's other tabs still show pages of the session
+#: that ended, and their next action lands on the login page, which then says why (issue 13).
+SESSION_ENDED_COOKIE = "session_ended"
+SESSION_ENDED_MAX_AGE = 12 * 60 * 60
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect("login")
+    response = redirect("login")
+    response.set_cookie(
+        SESSION_ENDED_COOKIE,
+        "1",
+        max_age=SESSION_ENDED_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, saying "Sua sessão foi encerrada" after a logout (in this tab or another)."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["session_ended"] = self.request.COOKIES.get(SESSION_ENDED_COOKIE) == "1"
+        return context
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        response.delete_cookie(SESSION_ENDED_COOKIE, samesite="Lax")
+        return response
