@@ -27,6 +27,7 @@ from .middleware import SESSION_LANGUAGE_KEY
 from .models import Contact
 from .selectors import person_has_required_contacts
 from .services import user_language_set
+from .session_ended import session_ended, session_ended_clear, session_ended_mark
 
 
 @login_required
@@ -111,24 +112,12 @@ def language_set(request: HttpRequest) -> HttpResponse:
     return response
 
 
-#: Set by a logout, read by the login page: the browser's other tabs still show pages of the session
-#: that ended, and their next action lands on the login page, which then says why (issue 13).
-SESSION_ENDED_COOKIE = "session_ended"
-SESSION_ENDED_MAX_AGE = 12 * 60 * 60
-
-
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     response = redirect("login")
-    response.set_cookie(
-        SESSION_ENDED_COOKIE,
-        "1",
-        max_age=SESSION_ENDED_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    # The browser's other tabs still show pages of this session: their next action says why (issue 13).
+    session_ended_mark(response)
     return response
 
 
@@ -137,10 +126,10 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["session_ended"] = self.request.COOKIES.get(SESSION_ENDED_COOKIE) == "1"
+        context["session_ended"] = session_ended(self.request)
         return context
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
-        response.delete_cookie(SESSION_ENDED_COOKIE, samesite="Lax")
+        session_ended_clear(response)
         return response

@@ -62,4 +62,3 @@ def test_an_off_line_ticket_never_says_wait_a_moment(person_client, module, clos
     text = text_of(response)
     assert "será respondido no próximo período de atendimento" in text
     assert S9_WAIT not in text
-
