@@ -316,7 +316,7 @@ def ticket_message_create(*, ticket: Ticket, user: AbstractBaseUser, body: str, 
             author_kind = Message.Author.ATTENDANT
             file_text = ATTENDANT_SENT_FILE
             if ticket.attendant_id is None or ticket.status in WAITING_STATUSES:
-                _take(ticket, attendant=user, now=now)
+                _take(ticket, attendant=user, now=now, announce=False)
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
                 ticket.save(update_fields=["first_response_at"])
@@ -431,8 +431,10 @@ def _check_schedule(scheduled_for: datetime, *, now: datetime) -> None:
         raise errors.InvalidInput(errors.SCHEDULE_TOO_FAR.format(days=settings.SCHEDULE_MAX_DAYS))
 
 
-def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime) -> None:
-    _add_event(ticket, text=TAKEN, by=attendant, now=now, name=_display_name(attendant))
+def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime, announce: bool = True) -> None:
+    # Taken by replying, the reply itself says who answered ("NOME diz"): no line of its own.
+    if announce:
+        _add_event(ticket, text=TAKEN, by=attendant, now=now, name=_display_name(attendant))
     _set_status(ticket, Status.EM_ATENDIMENTO, now=now, attendant=attendant, taken_at=now)
 
 

@@ -30,10 +30,12 @@ def test_taking_writes_who_took_it_and_does_not_count_as_a_reply(ticket, attenda
 
 
 @pytest.mark.django_db
-def test_a_reply_that_takes_the_ticket_tells_it_before_the_reply(ticket, attendant):
+def test_a_reply_that_takes_the_ticket_needs_no_line_of_its_own(ticket, attendant):
+    """The reply itself says who answered ("Ana Paula Schmitt diz"); the status shows "Em Atendimento"."""
     services.ticket_message_create(ticket=ticket, user=attendant, body="Bom dia!")
-    bodies = list(ticket.messages.order_by("id").values_list("body", flat=True))
-    assert bodies[1:] == ["Atendimento assumido por Ana Paula Schmitt", "Bom dia!"]
+    ticket.refresh_from_db()
+    assert ticket.status == Status.EM_ATENDIMENTO and ticket.attendant == attendant
+    assert system_lines(ticket) == []
 
 
 @pytest.mark.django_db
