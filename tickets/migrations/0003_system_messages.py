@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0002_attendants_and_hours'),
+        ("tickets", "0002_attendants_and_hours"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='params',
-            field=models.JSONField(blank=True, default=dict, verbose_name='dados'),
+            model_name="message",
+            name="params",
+            field=models.JSONField(blank=True, default=dict, verbose_name="dados"),
         ),
     ]
