@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "atende_chat.middleware.RefuseNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "people.middleware.AccountLanguageMiddleware",
+    "people.session_ended.SessionEndedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from people import views as people_views
@@ -7,7 +6,7 @@ from tickets import views as tickets_views
 
 urlpatterns = [
     path("", people_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", people_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", people_views.logout_view, name="logout"),
     path("cadastro/", people_views.registration, name="person-registration"),
     path("cadastro/reenviar-confirmacao/", people_views.email_resend, name="email-resend"),

@@ -7,6 +7,7 @@ does when a session ends (closing its sockets) it does in its own receivers (tic
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +27,7 @@ from .middleware import SESSION_LANGUAGE_KEY
 from .models import Contact
 from .selectors import person_has_required_contacts
 from .services import user_language_set
+from .session_ended import session_ended, session_ended_clear, session_ended_mark
 
 
 @login_required
@@ -113,4 +115,21 @@ def language_set(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect("login")
+    response = redirect("login")
+    # The browser's other tabs still show pages of this session: their next action says why (issue 13).
+    session_ended_mark(response)
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, saying "Sua sessão foi encerrada" after a logout (in this tab or another)."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["session_ended"] = session_ended(self.request)
+        return context
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        session_ended_clear(response)
+        return response

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from people.context_processors import request_person
 from people.selectors import person_chat_enabled
 
-from .selectors import ticket_unread_count
+from .selectors import attendance_state, ticket_unread_count
 
 
 def chat_shell(request: HttpRequest) -> dict:
@@ -22,4 +22,9 @@ def chat_shell(request: HttpRequest) -> dict:
         person = request_person(request)
         return ticket_unread_count(person_id=person.pk) if person_chat_enabled(person=person) else 0
 
-    return {"chat_unread": chat_unread, "support_phone": settings.SUPPORT_PHONE}
+    @cache
+    def chat_attendance() -> dict:
+        # Only the toolbar's chat icon asks (off-line state, issue 13): pages without it cost nothing.
+        return attendance_state()
+
+    return {"chat_unread": chat_unread, "chat_attendance": chat_attendance, "support_phone": settings.SUPPORT_PHONE}

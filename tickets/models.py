@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -155,6 +157,10 @@ class Message(models.Model):
     # The name shown in the dialog, kept as it was when written.
     author_name = models.CharField(_("nome do autor"), max_length=200, blank=True)
     body = models.TextField(_("mensagem"))
+    # A system line's source text and values ({"text": ..., "args": {...}}), so that it is shown in each
+    # reader's language; the body keeps the same line written out in Portuguese. {"phone": true} marks
+    # the reason of a ticket an attendant registered by phone.
+    params = models.JSONField(_("dados"), default=dict, blank=True)
     created_at = models.DateTimeField(_("enviado em"))
     # Made by the browser for each send: a retry with the same key returns this message instead of a second one.
     client_key = models.UUIDField(_("chave do envio"), null=True, blank=True, editable=False)
@@ -171,6 +177,21 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name}: {self.body[:40]}"
+
+    @property
+    def system_text(self) -> str:
+        """A system line in the active language: a status by its label, a moment as date and time."""
+        text = (self.params or {}).get("text")
+        if not text:
+            return gettext(self.body)
+        args = dict(self.params.get("args") or {})
+        if "status" in args:
+            args["status"] = Status(args["status"]).label
+        if "at" in args:
+            moment = timezone.localtime(parse_datetime(args.pop("at")))
+            args["date"] = formats.date_format(moment, "SHORT_DATE_FORMAT")
+            args["time"] = formats.time_format(moment, "TIME_FORMAT")
+        return gettext(text).format(**args)
 
 
 class AttendancePeriod(models.Model):

@@ -105,11 +105,12 @@ def message_list(*, ticket: Ticket, after_id: int = 0, limit: int | None = None)
 
 
 def message_opening_list(*, ticket: Ticket) -> list[Message]:
-    """ "Descrição Abertura" (S21): the opening messages, the reason and files sent with it."""
+    """ "Descrição Abertura" (S21): the opening messages, the reason and files sent with it (files listed)."""
     return list(
         Message.objects.filter(ticket=ticket, kind__in=[Message.Kind.OPENING, Message.Kind.FILES])
         .filter(created_at=ticket.opened_at)
         .order_by("id")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
 
 
@@ -195,3 +196,19 @@ def attendance_next_start(*, at: datetime) -> datetime | None:
             if start > local:
                 return start
     return None
+
+
+def attendance_hours() -> list[tuple[str, str]]:
+    """The attendance periods as people read them: ("Segunda-feira", "08:00–12:00, 13:30–18:00"), week order."""
+    days: dict[int, list[str]] = {}
+    for period in AttendancePeriod.objects.order_by("weekday", "starts_at"):
+        days.setdefault(period.weekday, []).append(f"{period.starts_at:%H:%M}–{period.ends_at:%H:%M}")
+    return [(str(AttendancePeriod.Weekday(day).label), ", ".join(spans)) for day, spans in days.items()]
+
+
+def attendance_state(*, at: datetime | None = None) -> dict:
+    """Open now or not; when not, the hours and the next opening (None when no period ever opens)."""
+    at = at or timezone.now()
+    if attendance_is_open(at=at):
+        return {"open": True}
+    return {"open": False, "hours": attendance_hours(), "next_start": attendance_next_start(at=at)}

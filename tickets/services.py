@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from attachments.services import attachments_clean, attachments_store, stored_files_cleanup
@@ -49,6 +49,11 @@ OPENED_WITH_FILES = gettext_noop("O usuário adicionou anexos ao atendimento.")
 REQUESTER_SENT_FILE = gettext_noop("O usuário enviou um arquivo.")
 ATTENDANT_SENT_FILE = gettext_noop("O atendente enviou um arquivo")
 CONCLUDED_BY_REQUESTER = gettext_noop("* Chat Concluído pelo Usuário!")
+#: The timeline's system lines (issue 13): source texts, formatted with each reader's language (Message.system_text).
+TAKEN = gettext_noop("Atendimento assumido por {name}")
+TRANSFERRED = gettext_noop("Atendimento transferido de {from_name} para {to_name}")
+STATUS_CHANGED = gettext_noop("Situação alterada para {status}")
+SCHEDULED = gettext_noop("Agendado para {date} às {time}")
 
 S = Status
 #: The one table of allowed status changes (S19). Closed statuses are final.
@@ -149,6 +154,7 @@ def _add_message(
     author_name: str = "",
     now: datetime | None = None,
     client_key: uuid.UUID | None = None,
+    params: dict | None = None,
 ) -> Message:
     message = Message.objects.create(
         ticket=ticket,
@@ -157,6 +163,7 @@ def _add_message(
         author=author,
         author_name=author_name,
         body=body,
+        params=params or {},
         created_at=now or timezone.now(),
         client_key=client_key,
     )
@@ -174,6 +181,33 @@ def _add_message(
         ticket.last_requester_message_id = message.pk
         ticket.requester_read_id = max(ticket.requester_read_id, message.pk)
     realtime.publish_message(message)
+    return message
+
+
+def _add_event(ticket: Ticket, *, text: str, by: AbstractBaseUser | None, now: datetime, **args: object) -> Message:
+    """A system line of the timeline, written with the change it tells of and broadcast like any message.
+
+    System lines are not replies: they leave the read state alone, except "Aguardando Retorno Cliente",
+    which waits on the staff member and so sets their red badge as a reply does.
+    """
+    params = {"text": text, "args": args}
+    message = Message(ticket=ticket, author_kind=Message.Author.SYSTEM, kind=Message.Kind.EVENT, params=params)
+    with translation.override(settings.LANGUAGE_CODE):
+        body = message.system_text
+    message = _add_message(
+        ticket,
+        author_kind=Message.Author.SYSTEM,
+        kind=Message.Kind.EVENT,
+        body=body,
+        author=by,
+        author_name=_display_name(by) if by is not None else "",
+        now=now,
+        params=params,
+    )
+    if args.get("status") == Status.AGUARDANDO_RETORNO:
+        Ticket.objects.filter(pk=ticket.pk).update(last_attendant_message_id=message.pk)
+        ticket.last_attendant_message_id = message.pk
+        realtime.publish_badge(ticket.requester_id)
     return message
 
 
@@ -236,7 +270,12 @@ def ticket_open(
             "author_name": requester.name,
             "now": now,
         }
-        _add_message(ticket, kind=Message.Kind.OPENING, body=reason, **by_requester)
+        if channel == Channel.PHONE and user is not None:
+            # Typed by the attendant who took the call: it reads as registered by them, not as the caller's words.
+            phone = {**by_requester, "author": user, "author_name": _display_name(user), "params": {"phone": True}}
+            _add_message(ticket, kind=Message.Kind.OPENING, body=reason, **phone)
+        else:
+            _add_message(ticket, kind=Message.Kind.OPENING, body=reason, **by_requester)
         if clean_files:
             files_message = _add_message(ticket, kind=Message.Kind.FILES, body=OPENED_WITH_FILES, **by_requester)
             attachments_store(message=files_message, files=clean_files, user=author, stored=stored)
@@ -325,7 +364,7 @@ def ticket_message_create(
             author_kind = Message.Author.ATTENDANT
             file_text = ATTENDANT_SENT_FILE
             if ticket.attendant_id is None or ticket.status in WAITING_STATUSES:
-                _take(ticket, attendant=user, now=now)
+                _take(ticket, attendant=user, now=now, announce=False)
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
                 ticket.save(update_fields=["first_response_at"])
@@ -424,6 +463,11 @@ def ticket_status_change(
         if ticket.attendant_id is None:
             extra["attendant"] = attendant
             extra["taken_at"] = now
+            _add_event(ticket, text=TAKEN, by=attendant, now=now, name=_display_name(attendant))
+        if status == Status.AGENDADO:
+            _add_event(ticket, text=SCHEDULED, by=attendant, now=now, at=scheduled_for.isoformat())
+        else:
+            _add_event(ticket, text=STATUS_CHANGED, by=attendant, now=now, status=str(status))
         _set_status(ticket, status, now=now, **extra)
     return ticket
 
@@ -444,7 +488,10 @@ def _check_schedule(scheduled_for: datetime, *, now: datetime) -> None:
         raise errors.InvalidInput(errors.SCHEDULE_TOO_FAR.format(days=settings.SCHEDULE_MAX_DAYS))
 
 
-def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime) -> None:
+def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime, announce: bool = True) -> None:
+    # Taken by replying, the reply itself says who answered ("NOME diz"): no line of its own.
+    if announce:
+        _add_event(ticket, text=TAKEN, by=attendant, now=now, name=_display_name(attendant))
     _set_status(ticket, Status.EM_ATENDIMENTO, now=now, attendant=attendant, taken_at=now)
 
 
@@ -491,8 +538,22 @@ def ticket_transfer(*, ticket: Ticket, attendant: AbstractBaseUser, to: Abstract
             raise errors.TicketClosed()
         if ticket.attendant_id and ticket.attendant_id != attendant.pk and not attendant.is_superuser:
             raise errors.NotAllowed(gettext(errors.NOT_YOUR_TICKET).format(name=_display_name(ticket.attendant)))
+        now = timezone.now()
+        if ticket.attendant_id != to.pk:
+            previous = ticket.attendant
+            if previous is None:
+                _add_event(ticket, text=TAKEN, by=attendant, now=now, name=_display_name(to))
+            else:
+                _add_event(
+                    ticket,
+                    text=TRANSFERRED,
+                    by=attendant,
+                    now=now,
+                    from_name=_display_name(previous),
+                    to_name=_display_name(to),
+                )
         ticket.attendant = to
-        ticket.taken_at = timezone.now()
+        ticket.taken_at = now
         ticket.save(update_fields=["attendant", "taken_at"])
         realtime.publish_status(ticket)
         realtime.publish_ticket_changed(ticket)

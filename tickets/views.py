@@ -31,8 +31,8 @@ from . import errors, services
 from .forms import MessageForm, TicketOpenForm
 from .models import Status, Ticket
 from .selectors import (
-    attendance_is_open,
     attendance_next_start,
+    attendance_state,
     message_list,
     message_opening_list,
     module_list_active,
@@ -61,6 +61,10 @@ UNREAD_LEGEND = gettext_noop(
 PANEL_EMPTY = gettext_noop(
     "Você não possui registros de chat em atendimento. Deseja iniciar um atendimento com um de nossos profissionais?"
 )
+CHAT_OFF = gettext_noop(
+    "O Atendimento On-line foi desativado para a sua entidade pela IPM. Nada foi enviado. "
+    "Para falar com o Call-Center da IPM, ligue para {phone}."
+)
 CONCLUDED = gettext_noop("Atendimento concluído. Você receberá por e-mail todos os dados do atendimento.")
 GATE_DETAILS = gettext_noop(
     "Código EST-000206: o cadastro de pessoa ligado ao seu usuário não tem ao menos um endereço de e-mail "
@@ -83,6 +87,9 @@ def chat_page(*, gate: bool = True) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             person = request_person(request)
+            if person is not None and not person_chat_enabled(person=person):
+                # The entity had the chat and IPM switched it off (S2): say so rather than "not found".
+                return chat_off_response(request)
             if not person_chat_enabled(person=person):
                 raise Http404
             if gate and not person_has_required_contacts(person=person):
@@ -92,6 +99,12 @@ def chat_page(*, gate: bool = True) -> Callable:
         return wrapper
 
     return decorator
+
+
+def chat_off_response(request: HttpRequest) -> HttpResponse:
+    """403: the person's entity no longer has the on-line chat; nothing was done, the phone remains."""
+    text = gettext(CHAT_OFF).format(phone=settings.SUPPORT_PHONE)
+    return render(request, "tickets/chat_off.html", shell_context(request, {"chat_off": text}), status=403)
 
 
 def gate_response(request: HttpRequest) -> HttpResponse:
@@ -135,6 +148,7 @@ def _panel_context(person: Person) -> dict:
         "tickets": ticket_panel_list(person=person),
         "unread": ticket_unread_count(person_id=person.pk),
         "contacts_ok": person_has_required_contacts(person=person),
+        "attendance": attendance_state(),
         "panel_empty": gettext(PANEL_EMPTY),
         "gate_code": CONTACTS_MISSING_CODE,
         "gate_text": gettext(CONTACTS_MISSING),
@@ -199,7 +213,7 @@ def ticket_new(request: HttpRequest, person: Person) -> HttpResponse:
         "tab": "new",
         "form": form,
         "now": timezone.now(),
-        "attendance_open": attendance_is_open(),
+        "attendance": attendance_state(),
         "closed_now_notice": gettext(CLOSED_NOW_NOTICE),
     }
     return render(request, "tickets/new_ticket.html", shell_context(request, context), status=status)

@@ -34,7 +34,7 @@
     clearTimeout(statusTimer);
     if (downSockets > 0) {
       statusTimer = setTimeout(function () {
-        status.textContent = RECONNECTING;
+        status.textContent = status.getAttribute("data-down-text") || RECONNECTING;
         status.hidden = false;
       }, STATUS_GRACE);
     } else {

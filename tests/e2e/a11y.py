@@ -125,8 +125,17 @@ def search_for_nobody(page: Page) -> None:
     page.wait_for_url("**/admin/tickets/ticket/?q=*")
 
 
+def show_session_ended(page: Page) -> None:
+    """The login page after a logout in another tab: it says the session ended (issue 13)."""
+    page.context.add_cookies([{"name": "session_ended", "value": "1", "url": page.url}])
+    page.reload()
+    expect(page.locator(".session-ended")).to_be_visible()
+
+
 SERVIDOR = "axe-servidor"
 SEM_CONTATO = "axe-semcontato"
+#: The demo person whose entity has the chat switched off (seed_demo).
+SEM_CHAT = "semchat"
 ATENDENTE = "atendente"
 ADMIN = "admin"
 
@@ -134,6 +143,7 @@ SCANS: list[Scan] = [
     # Staff side (the ERP shell and the chat window).
     Scan("login", "accounts/login/", None, "/accounts/login/"),
     Scan("login-csrf-error", "accounts/login/", None, "/accounts/login/", fail_csrf),
+    Scan("login-session-ended", "accounts/login/", None, "/accounts/login/", show_session_ended),
     Scan("home", "", SERVIDOR, "/"),
     Scan("home-panel-open", "chat/painel/", SERVIDOR, "/", open_panel),
     Scan("chat-meus-atendimentos", "chat/", SERVIDOR, "/chat/"),
@@ -169,6 +179,7 @@ SCANS: list[Scan] = [
         status=400,
     ),
     Scan("gate-page", "chat/", SEM_CONTATO, "/chat/", status=403),
+    Scan("chat-off", "chat/novo/", SEM_CHAT, "/chat/novo/", status=403),
     Scan("gate-dialog", "chat/painel/", SEM_CONTATO, "/", open_gate_dialog),
     Scan("gate-dialog-details", "chat/painel/", SEM_CONTATO, "/", open_gate_details),
     Scan("not-found", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/999999999/", status=404),

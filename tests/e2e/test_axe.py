@@ -27,6 +27,7 @@ from .a11y import (
     NOT_PAGES,
     POST_ONLY,
     SCANS,
+    SEM_CHAT,
     SEM_CONTATO,
     SERVIDOR,
     VIEWPORTS,
@@ -124,7 +125,7 @@ def sessions(browser: Browser, stack: Stack, world) -> dict:
     states = {}
     for lang in sorted(LANGUAGES_TO_SCAN, key=lambda lang: lang == "pt-BR"):
         code = LANGUAGE_CODES[lang]
-        for username in (SERVIDOR, SEM_CONTATO, ATENDENTE, ADMIN):
+        for username in (SERVIDOR, SEM_CONTATO, SEM_CHAT, ATENDENTE, ADMIN):
             context = browser.new_context(base_url=stack.base_url, locale=lang)
             page = log_in(context.new_page(), username)
             page.goto("/admin/" if username in (ATENDENTE, ADMIN) else "/")

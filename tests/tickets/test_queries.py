@@ -10,12 +10,16 @@ from django.db.models import Max
 from django.utils import timezone
 
 from attachments.models import Attachment
-from tickets.models import Message, Status, Ticket
+from tickets import services
+from tickets.models import AttendancePeriod, Message, Status, Ticket
 
 # Every page: session, user, person with entity (once per request).
-PANEL_QUERIES = 6  # + the panel list, the unread count, the contact-gate flag
-MY_TICKETS_QUERIES = 6  # + contact gate, the last 20 with module and attendant, the badge count
-CONVERSATION_QUERIES = 8  # + contact gate, the ticket, its messages, their attachments, the badge count
+# The panel and the toolbar's icon also read the attendance periods: one query while attendance is open,
+# three outside the hours (open?, the hours, the next opening) to say when it opens again (issue 13).
+PANEL_QUERIES = 7  # + the panel list, the unread count, the contact-gate flag, attendance open?
+MY_TICKETS_QUERIES = 7  # + contact gate, the last 20 with module and attendant, the badge count, attendance
+CONVERSATION_QUERIES = 9  # + contact gate, the ticket, its messages, their attachments, the badge count, attendance
+CLOSED_EXTRA = 2  # the hours and the next opening
 
 STATUSES = [Status.NAO_INICIADO, Status.EM_ATENDIMENTO, Status.CONCLUIDO, Status.AGUARDANDO_RETORNO, Status.OFFLINE]
 
@@ -69,26 +73,39 @@ def assert_sizes(ticket, messages_count: int, tickets_count: int) -> None:
     assert ticket.messages.count() == messages_count
 
 
+def close_attendance_now() -> None:
+    """Attendance on a weekday that is not today, in several periods: now is outside every one."""
+    other_day = (timezone.localtime().weekday() + 3) % 7
+    for start, end in ((8, 12), (13, 18)):
+        AttendancePeriod.objects.create(weekday=other_day, starts_at=f"{start}:00", ends_at=f"{end}:00")
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
 @pytest.mark.parametrize("big", [False, True], ids=["1 ticket", "1000 tickets"])
 def test_panel_costs_the_same_whatever_the_number_of_tickets(
-    person_client, person, ticket, attendant, big, django_assert_num_queries
+    person_client, person, ticket, attendant, big, closed, django_assert_num_queries
 ):
     if big:
         grow(person, ticket, attendant)
+    if closed:
+        close_attendance_now()
     assert_sizes(ticket, 500 if big else 1, 1000 if big else 1)
-    with django_assert_num_queries(PANEL_QUERIES):
+    with django_assert_num_queries(PANEL_QUERIES + (CLOSED_EXTRA if closed else 0)):
         response = person_client.get("/chat/painel/")
     assert response.status_code == 200
     assert response.content.decode().count('class="ticket-row') == (50 if big else 1)
 
 
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
 @pytest.mark.parametrize("big", [False, True], ids=["1 ticket", "1000 tickets"])
 def test_meus_atendimentos_costs_the_same_whatever_the_number_of_tickets(
-    person_client, person, ticket, attendant, big, django_assert_num_queries
+    person_client, person, ticket, attendant, big, closed, django_assert_num_queries
 ):
     if big:
         grow(person, ticket, attendant)
-    with django_assert_num_queries(MY_TICKETS_QUERIES):
+    if closed:
+        close_attendance_now()
+    with django_assert_num_queries(MY_TICKETS_QUERIES + (CLOSED_EXTRA if closed else 0)):
         response = person_client.get("/chat/")
     assert response.status_code == 200
     assert response.content.decode().count('class="ticket-row') == (20 if big else 1)
@@ -106,3 +123,37 @@ def test_conversation_costs_the_same_whatever_the_number_of_messages(
     html = response.content.decode()
     assert html.count('<li class="msg ') == (500 if big else 1)
     assert html.count('class="download"') == (10 if big else 0)
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["1 message", "500 messages"])
+def test_conversation_with_system_lines_costs_the_same(
+    person_client, person, ticket, attendant, attendant2, big, django_assert_num_queries
+):
+    """The timeline's lines (taken, transferred, status) are rows like the others: no query per line."""
+    if big:
+        grow(person, ticket, attendant)
+    services.ticket_take(ticket=ticket, attendant=attendant)
+    services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant2)
+    services.ticket_status_change(ticket=ticket, attendant=attendant2, status=Status.AGUARDANDO_RETORNO)
+    with django_assert_num_queries(CONVERSATION_QUERIES + 1):  # + marking the waiting line read
+        response = person_client.get(f"/chat/atendimentos/{ticket.number}/")
+    html = response.content.decode()
+    assert html.count('<p class="msg-system">') == 3
+    assert "Atendimento transferido de Ana Paula Schmitt para Bruno Kowalski" in html
+
+
+@pytest.mark.parametrize("files", [1, 10], ids=["1 file", "10 files"])
+def test_mais_informacoes_lists_the_opening_files_at_a_fixed_cost(
+    person_client, person, open_ticket, files, django_assert_num_queries
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    uploads = [SimpleUploadedFile(f"f{n}.txt", b"conteudo", content_type="text/plain") for n in range(files)]
+    ticket = open_ticket(person, files=uploads)
+    # + contact gate, the ticket, the opening messages, their files, the badge count, attendance
+    with django_assert_num_queries(9):
+        response = person_client.get(f"/chat/atendimentos/{ticket.number}/informacoes/")
+    html = response.content.decode()
+    assert html.count('class="download"') == files
+    assert html.count('<span class="arrow" aria-hidden="true">') == files
+    assert '<span class="file-name">f0.txt</span>' in html

@@ -460,21 +460,29 @@ CHAT_URLS = [
 ]
 
 
+CHAT_OFF_TEXT = "O Atendimento On-line foi desativado para a sua entidade pela IPM. Nada foi enviado."
+
+
 @pytest.mark.parametrize("url", CHAT_URLS)
-def test_every_chat_url_is_404_when_the_entity_has_the_chat_off(person_client, person, ticket, url):
-    """Threat: a staff member of a municipality without the service reaching the chat by typing its URLs."""
+def test_every_chat_url_is_refused_when_the_entity_has_the_chat_off(person_client, person, ticket, url):
+    """Threat: a staff member of a municipality without the service reaching the chat by typing its URLs.
+    Refused with a page that says why (403), not a 404: the chat was there a moment ago (issue 13)."""
     person.entity.online_chat_enabled = False
     person.entity.save()
-    assert person_client.get(url.format(n=ticket.number)).status_code == 404
+    response = person_client.get(url.format(n=ticket.number))
+    assert response.status_code == 403
+    assert CHAT_OFF_TEXT in text_of(response)
+    assert "Boa tarde, podem por favor me auxiliar?" not in text_of(response)  # nothing of the chat shows
 
 
-def test_posting_is_404_when_the_entity_has_the_chat_off(person_client, person, ticket, module):
+def test_posting_is_refused_when_the_entity_has_the_chat_off(person_client, person, ticket, module):
     """Threat: opening, answering or concluding tickets through forged POSTs after the chat was switched off."""
     person.entity.online_chat_enabled = False
     person.entity.save()
-    assert person_client.post("/chat/novo/", {"module": module.pk, "reason": "x"}).status_code == 404
-    assert person_client.post(f"/chat/atendimentos/{ticket.number}/", {"body": "x"}).status_code == 404
-    assert person_client.post(f"/chat/atendimentos/{ticket.number}/concluir/").status_code == 404
+    assert person_client.post("/chat/novo/", {"module": module.pk, "reason": "x"}).status_code == 403
+    response = person_client.post(f"/chat/atendimentos/{ticket.number}/", {"body": "x"})
+    assert response.status_code == 403 and CHAT_OFF_TEXT in text_of(response)
+    assert person_client.post(f"/chat/atendimentos/{ticket.number}/concluir/").status_code == 403
     ticket.refresh_from_db()
     assert Ticket.objects.count() == 1 and ticket.messages.count() == 1 and ticket.status == Status.NAO_INICIADO
 
