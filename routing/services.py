@@ -235,8 +235,10 @@ def _dispatch_on_commit() -> None:
     if not settings.ROUTING_ENABLED:
         return
     connection = transaction.get_connection()
+    # Already registered at this savepoint level (a rolled-back savepoint drops its callbacks with it).
+    savepoints = set(connection.savepoint_ids)
     if connection.in_atomic_block and any(
-        func is _dispatch_after_commit for _ids, func, _robust in connection.run_on_commit
+        func is _dispatch_after_commit and set(ids) == savepoints for ids, func, _robust in connection.run_on_commit
     ):
         return
     transaction.on_commit(_dispatch_after_commit, robust=True)
