@@ -98,7 +98,9 @@ def test_accept_gives_the_ticket_to_the_attendant(routing_on, attendant, availab
     assert offers_of(ticket) == [("ana", "accepted")]
 
 
-def test_an_offer_accepted_by_someone_else_is_refused(routing_on, attendant, attendant2, available, person, open_ticket):
+def test_an_offer_accepted_by_someone_else_is_refused(
+    routing_on, attendant, attendant2, available, person, open_ticket
+):
     ticket = open_ticket(person)
     available(attendant)
     offer = Offer.objects.get(ticket=ticket)
