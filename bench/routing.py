@@ -96,7 +96,7 @@ def routing(ctx) -> list[Section]:
     for _ in range(sizes.routing_runs):
         fill_queue()
         Offer.objects.all().delete()
-        set_capacity(math.ceil(sizes.routing_waiting / sizes.routing_attendants) + sizes.routing_samples)
+        set_capacity(math.ceil((sizes.routing_waiting + sizes.routing_samples) / sizes.routing_attendants))
         routing_dispatch()  # every waiting ticket offered, none accepted
         samples = []
         for _ in range(sizes.routing_samples):
