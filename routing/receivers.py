@@ -8,7 +8,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from atende_chat.errors import ApplicationError
-from tickets.models import CLOSED_STATUSES
+from tickets.models import CLOSED_STATUSES, WAITING_STATUSES
 from tickets.signals import ticket_changed
 
 from . import realtime, services
@@ -19,6 +19,8 @@ from .models import AttendantState
 def ticket_changed_moves_the_queue(sender, ticket, **kwargs) -> None:
     # Waiting requesters recompute their place (each socket throttles itself).
     realtime.publish_queue_moved()
+    if ticket.attendant_id is not None or ticket.status not in WAITING_STATUSES:
+        services.offers_withdraw_for_ticket(ticket_id=ticket.pk)
     services._dispatch_on_commit()
     if ticket.status not in CLOSED_STATUSES and ticket.last_attendant_message_id > ticket.requester_read_id:
         from .tasks import reply_notice_queue

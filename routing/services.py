@@ -131,12 +131,22 @@ def _expire_due(now: datetime) -> list[Offer]:
     return _withdraw_offers(due, now=now, state=Offer.State.EXPIRED)
 
 
-def _withdraw_stale(now: datetime) -> list[Offer]:
-    """Offers of tickets someone took meanwhile ("Assumir", "Atender próximo") or that left the queue."""
+def offers_withdraw_stale(*, now: datetime | None = None) -> list[Offer]:
+    """The sweep's backstop: offers of tickets someone took ("Assumir", "Atender próximo") or that left the queue.
+    Each such change withdraws its own ticket's offers at once (offers_withdraw_for_ticket)."""
     stale = Offer.objects.filter(state=Offer.State.PENDING).exclude(
         ticket__status__in=WAITING_STATUSES, ticket__attendant__isnull=True
     )
-    return _withdraw_offers(stale, now=now)
+    with transaction.atomic():
+        return _withdraw_offers(stale, now=now or timezone.now())
+
+
+def offers_withdraw_for_ticket(*, ticket_id: int) -> list[Offer]:
+    """The ticket was taken or left the queue: its pending offer (if any) ends, in the same transaction."""
+    with transaction.atomic():
+        return _withdraw_offers(
+            Offer.objects.filter(ticket_id=ticket_id, state=Offer.State.PENDING), now=timezone.now()
+        )
 
 
 def routing_dispatch(*, now: datetime | None = None) -> list[Offer]:
@@ -152,7 +162,6 @@ def routing_dispatch(*, now: datetime | None = None) -> list[Offer]:
     now = now or timezone.now()
     with transaction.atomic():
         _expire_due(now)
-        _withdraw_stale(now)
         states = list(
             AttendantState.objects.select_for_update(of=("self",))
             .filter(available=True, user__is_active=True, user__is_staff=True)
@@ -255,7 +264,8 @@ def offer_accept(*, offer_id: int, user: AbstractBaseUser) -> Ticket:
         if offer.state == Offer.State.ACCEPTED:
             return Ticket.objects.get(pk=offer.ticket_id)
         if offer.state != Offer.State.PENDING:
-            raise errors.OfferRefused(errors.OFFER_EXPIRED)
+            taken = Ticket.objects.filter(pk=offer.ticket_id, attendant__isnull=False).exclude(attendant=user)
+            raise errors.OfferRefused(errors.OFFER_GONE if taken.exists() else errors.OFFER_EXPIRED)
         if offer.expires_at <= now:
             offer.state = Offer.State.EXPIRED
             refusal = errors.OfferRefused(errors.OFFER_EXPIRED)

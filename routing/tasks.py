@@ -63,8 +63,9 @@ def reply_notice_queue(ticket_id: int, reply_id: int, *, countdown: int = 0, by:
 def sweep() -> dict[str, int]:
     """The beat's backstop: offers past their time, a dispatch, overdue tickets, replies left unread."""
     from .notices import reply_notice_candidates
-    from .services import overdue_alert_sweep, routing_dispatch
+    from .services import offers_withdraw_stale, overdue_alert_sweep, routing_dispatch
 
+    offers_withdraw_stale()
     offers = routing_dispatch()
     overdue = overdue_alert_sweep()
     queued = 0
