@@ -1,6 +1,7 @@
 """Admin of routing: administrators set each attendant's capacity; attendants get their bar's views
 (availability, offers) as admin URLs, so the admin's own login and staff checks come first."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -8,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +22,16 @@ from .models import AttendantState
 from .selectors import attendant_state_get, offer_pending_list
 
 
+class CapacityListForm(forms.ModelForm):
+    """A row of the capacity list: its field is named after the attendant (a column header is no <label>)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("capacity")
+        if field is not None:
+            field.widget.attrs["aria-label"] = f"{capfirst(field.label)}: {self.instance.user}"
+
+
 @admin.register(AttendantState)
 class AttendantStateAdmin(admin.ModelAdmin):
     list_display = ["user", "capacity", "available", "idle_since"]
@@ -27,6 +39,9 @@ class AttendantStateAdmin(admin.ModelAdmin):
     fields = ["user", "capacity"]
     readonly_fields: list[str] = []
     search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=CapacityListForm, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return ["user"] if obj is not None else []

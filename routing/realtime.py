@@ -32,7 +32,8 @@ def publish_offer(offer_id: int, user_id: int, ticket_id: int) -> None:
     def build() -> dict[str, Any]:
         return {"type": "routing.offer", "offer": offer_id, "ticket": ticket_id}
 
-    tickets_realtime.send_on_commit(attendant_group(user_id), build, key=("routing.offer", offer_id))
+    # One event per attendant per transaction (the last one): the bar refetches all its offers anyway.
+    tickets_realtime.send_on_commit(attendant_group(user_id), build, key=("routing.offer", user_id))
 
 
 def publish_overdue(ticket_ids: list[int]) -> None:

@@ -161,7 +161,9 @@ def routing_dispatch(*, now: datetime | None = None) -> list[Offer]:
         return []
     now = now or timezone.now()
     with transaction.atomic():
-        _expire_due(now)
+        if _inline_tasks():
+            # No broker, so no expiry task: what is due expires here. With a broker the task does it at the deadline.
+            _expire_due(now)
         states = list(
             AttendantState.objects.select_for_update(of=("self",))
             .filter(available=True, user__is_active=True, user__is_staff=True)
@@ -218,17 +220,21 @@ def routing_dispatch(*, now: datetime | None = None) -> list[Offer]:
     return offers
 
 
-def _schedule_expiry(offer_ids: list[int]) -> None:
-    """One task per offer at its deadline; the beat sweep covers a lost one. Inline mode (no broker)
-    cannot wait: there each dispatch expires what is due first."""
+def _inline_tasks() -> bool:
     from atende_chat.celery import app
 
+    return bool(app.conf.task_always_eager)
+
+
+def _schedule_expiry(offer_ids: list[int]) -> None:
+    """A task at the offers' deadline; the beat sweep covers a lost one. Inline mode (no broker)
+    cannot wait: there each dispatch expires what is due first."""
     from .tasks import offer_expire
 
-    if app.conf.task_always_eager:
+    if _inline_tasks() or not offer_ids:
         return
-    for offer_id in offer_ids:
-        offer_expire.apply_async((offer_id,), countdown=settings.ROUTING_OFFER_SECONDS)
+    # One task for the whole dispatch (its offers share one deadline): one broker round trip, not one per offer.
+    offer_expire.apply_async((offer_ids,), countdown=settings.ROUTING_OFFER_SECONDS)
 
 
 def _dispatch_after_commit() -> None:
@@ -287,12 +293,13 @@ def offer_accept(*, offer_id: int, user: AbstractBaseUser) -> Ticket:
     return ticket
 
 
-def offer_expire(*, offer_id: int) -> bool:
-    """The offer's time is up: it expires (if still pending) and the ticket goes to the next attendant."""
+def offer_expire(*, offer_id: int | list[int]) -> bool:
+    """The offers' time is up: those still pending expire and their tickets go to the next attendant."""
     now = timezone.now()
+    offer_ids = offer_id if isinstance(offer_id, list) else [offer_id]
     with transaction.atomic():
         expired = _withdraw_offers(
-            Offer.objects.filter(pk=offer_id, state=Offer.State.PENDING, expires_at__lte=now),
+            Offer.objects.filter(pk__in=offer_ids, state=Offer.State.PENDING, expires_at__lte=now),
             now=now,
             state=Offer.State.EXPIRED,
         )

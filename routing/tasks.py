@@ -12,11 +12,11 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="routing.offer_expire", acks_late=True)
-def offer_expire(offer_id: int) -> bool:
-    """Queued with the offer's countdown; does nothing if the offer was answered meanwhile."""
+def offer_expire(offer_ids: int | list[int]) -> bool:
+    """Queued with the offers' countdown; does nothing for an offer answered meanwhile."""
     from .services import offer_expire as expire
 
-    return expire(offer_id=offer_id)
+    return expire(offer_id=offer_ids)
 
 
 @shared_task(name="routing.dispatch")
