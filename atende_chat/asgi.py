@@ -18,6 +18,7 @@ from django.urls import re_path  # noqa: E402
 
 from atende_chat.bodylimit import BodyLimitMiddleware, install_daphne_guard  # noqa: E402
 from atende_chat.origin import SameOriginValidator  # noqa: E402
+from routing.routing import websocket_urlpatterns as routing_websocket_urlpatterns  # noqa: E402
 from tickets.routing import websocket_urlpatterns  # noqa: E402
 
 # daphne reads a whole body before calling any application: the limit goes into daphne itself.
@@ -28,7 +29,11 @@ application = ProtocolTypeRouter(
         "http": BodyLimitMiddleware(django_asgi_app),
         # An unknown path is refused like a foreign Origin (HTTP 403), not with a traceback.
         "websocket": SameOriginValidator(
-            AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, re_path(r"", WebsocketDenier.as_asgi())]))
+            AuthMiddlewareStack(
+                URLRouter(
+                    [*websocket_urlpatterns, *routing_websocket_urlpatterns, re_path(r"", WebsocketDenier.as_asgi())]
+                )
+            )
         ),
     }
 )

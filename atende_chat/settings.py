@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "people",
     "tickets",
     "attachments",
+    "routing",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.transcript_outbox_sweep",
         "schedule": env.int("TRANSCRIPT_SWEEP_SECONDS", default=300),
     },
+    # routing/: offers past their time, tickets overdue in the queue, replies left unread (docs/routing.md).
+    "routing-sweep": {
+        "task": "routing.sweep",
+        "schedule": env.int("ROUTING_SWEEP_SECONDS", default=15),
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------------
@@ -355,6 +361,24 @@ WEBSOCKET_FRAME_RATE = env.float("WEBSOCKET_FRAME_RATE", default=2)
 WEBSOCKET_RESUME_MAX = env.int("WEBSOCKET_RESUME_MAX", default=500)
 # Origins allowed for websockets besides the page's own (scheme://host[:port]); see atende_chat/origin.py.
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
+
+# --- Routing, wait estimate and notices (routing/, docs/routing.md) ---------------------
+# Automatic routing by capacity for this installation: waiting tickets are offered to the available attendant
+# with the most free capacity. Off: attendants take tickets by hand ("Assumir", "Atender próximo").
+ROUTING_ENABLED = env.bool("ROUTING_ENABLED", default=False)
+# Seconds an offer waits for "Aceitar" before it goes to the next attendant.
+ROUTING_OFFER_SECONDS = env.int("ROUTING_OFFER_SECONDS", default=60)
+# Simultaneous tickets of an attendant until an administrator sets their own capacity.
+ROUTING_DEFAULT_CAPACITY = env.int("ROUTING_DEFAULT_CAPACITY", default=3)
+# A ticket waiting longer than this (in attendance hours) alerts the attendants on-line and shows as overdue.
+QUEUE_OVERDUE_SECONDS = env.int("QUEUE_OVERDUE_SECONDS", default=300)
+# An attendant's reply unread this long sends the requester one e-mail notice; at most one per ticket per period.
+REPLY_NOTICE_AFTER = env.int("REPLY_NOTICE_AFTER", default=600)
+REPLY_NOTICE_PERIOD = env.int("REPLY_NOTICE_PERIOD", default=3600)
+# The address of the site in e-mails (links to the conversation); a worker has no request to ask.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Waiting requesters' positions are recomputed at most this often per socket (seconds).
+ROUTING_POSITION_THROTTLE = env.float("ROUTING_POSITION_THROTTLE", default=1.0)
 
 # --- Security -----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/6.0/ref/csp/

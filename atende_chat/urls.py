@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from people import views as people_views
+from routing import views as routing_views
 from tickets import views as tickets_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("cadastro/", people_views.registration, name="person-registration"),
     path("cadastro/reenviar-confirmacao/", people_views.email_resend, name="email-resend"),
     path("cadastro/confirmar-email/<str:token>/", people_views.email_confirm, name="email-confirm"),
+    path("chat/meus-dados/aviso-email/", routing_views.notice_preference, name="chat-notice-preference"),
     path("chat/", include("tickets.urls")),
     path("anexos/", include("attachments.urls")),
     path("admin/", admin.site.urls),

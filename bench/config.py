@@ -36,6 +36,11 @@ class Sizes:
     ramp_rates: tuple[int, ...] = (500, 1000, 2000, 4000, 8000)
     ramp_seconds: float = 4.0
     ramp_sockets: int = 100
+    # Routing (issue 20): waiting tickets and available attendants; offers timed per run; runs (median).
+    routing_waiting: int = 1000
+    routing_attendants: int = 50
+    routing_samples: int = 200
+    routing_runs: int = 5
 
 
 SMOKE = Sizes(
@@ -47,6 +52,10 @@ SMOKE = Sizes(
     filler_people=20,
     entities=3,
     attendants=3,
+    routing_waiting=50,
+    routing_attendants=5,
+    routing_samples=10,
+    routing_runs=1,
     conversations=4,
     chat_writers=1,
     chat_rate=20.0,

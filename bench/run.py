@@ -35,6 +35,7 @@ SECTION_GROUPS = {
     "push": ("memory_bare", "fanout", "push"),
     "pages": ("page_panel", "page_mine", "page_conversation", "page_admin_queue"),
     "badge": ("memory_toolbar", "badge"),
+    "routing": ("routing_decisions", "routing_offer"),
 }
 #: Every section a completed run reports, in order (the smoke test checks them).
 SECTIONS = (
@@ -50,6 +51,8 @@ SECTIONS = (
     "send",
     "storm_bare",
     "storm",
+    "routing_decisions",
+    "routing_offer",
     "drops",
 )
 
@@ -123,7 +126,7 @@ def raise_file_limit() -> None:
 async def measure(ctx) -> None:
     from channels.layers import get_channel_layer
 
-    from bench import baselines, products, send
+    from bench import baselines, products, routing, send
     from bench.context import NotAvailable, Section
 
     ctx.layer = get_channel_layer()
@@ -168,6 +171,10 @@ async def measure(ctx) -> None:
     await section("send", "Send from the page and the line on the other side's socket", send.send)
     await section("storm_bare", "Reconnect storm, bare sockets", products.storm_baseline)
     await section("storm", "Reconnect storm, conversation sockets", products.storm)
+    # Last: it sets the seeded waiting tickets aside (cancelled) so that exactly its own tickets wait.
+    await section(
+        "routing", "Routing by capacity: decisions and creation-to-offer", routing.routing, SECTION_GROUPS["routing"]
+    )
 
 
 def count_drops(paths: list[Path], in_process: int) -> tuple[int, dict[str, int]]:

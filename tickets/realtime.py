@@ -23,6 +23,7 @@ from django.utils import translation
 from attachments.models import Attachment
 
 from .models import Message, Ticket
+from .signals import ticket_changed
 
 logger = logging.getLogger(__name__)
 
@@ -252,6 +253,8 @@ def publish_ticket_changed(ticket: Ticket) -> None:
 
     send_on_commit(QUEUE_GROUP, build_queue, key=("changed", ticket_id))
     send_on_commit(person_group(person_id), build_person, key=("tickets", ticket_id))
+    # Hook for other apps (routing: queue positions, offers, reply notices); they act after the commit.
+    ticket_changed.send(sender=Ticket, ticket=ticket)
 
 
 def close_session_sockets(*, user_id: int, session_key: str | None) -> None:

@@ -256,6 +256,14 @@ SCANS: list[Scan] = [
         "/admin/tickets/transcriptoutbox/{outbox}/change/",
         admin=True,
     ),
+    Scan("admin-capacities", "admin/routing/attendantstate/", ADMIN, "/admin/routing/attendantstate/", admin=True),
+    Scan(
+        "admin-capacity-change",
+        "admin/routing/attendantstate/<path:object_id>/change/",
+        ADMIN,
+        "/admin/routing/attendantstate/{attendantstate}/change/",
+        admin=True,
+    ),
     Scan("admin-modules", "admin/tickets/module/", ADMIN, "/admin/tickets/module/", admin=True),
     Scan("admin-module-add", "admin/tickets/module/add/", ADMIN, "/admin/tickets/module/add/", admin=True),
     Scan(
@@ -331,6 +339,11 @@ NOT_PAGES: dict[str, str] = {
     "admin/tickets/ticket/<int:number>/assumir/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/transferir/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/situacao/": POST_ONLY,
+    "chat/meus-dados/aviso-email/": POST_ONLY,
+    "admin/routing/attendantstate/painel/": "a fragment fetched into every attendant's admin page (scanned there)",
+    "admin/routing/attendantstate/disponibilidade/": POST_ONLY,
+    "admin/routing/attendantstate/ofertas/<int:offer_id>/aceitar/": POST_ONLY,
+    "admin/routing/attendantstate/add/": "capacities are made by the service on first use; adding is the stock form",
     "admin/tickets/ticket/<path:object_id>/delete/": "answers 403: nobody deletes a ticket",
     "admin/tickets/transcriptoutbox/add/": "answers 403: outbox rows are written by the conclusion only",
     "admin/tickets/attendanceperiod/<path:object_id>/change/": NO_ROW,
@@ -341,7 +354,7 @@ NOT_PAGES: dict[str, str] = {
     "admin/password_change/": STOCK,
     "admin/password_change/done/": STOCK,
     "admin/auth/user/<id>/password/": STOCK,
-    r"admin/^(?P<app_label>axes|people|auth|tickets)/$": STOCK + " (an app's index)",
+    r"admin/^(?P<app_label>axes|people|auth|tickets|routing)/$": STOCK + " (an app's index)",
     "admin/(?P<url>.*)$": "the admin's catch-all: a redirect to the login or a 404",
     **_stock_model("auth/group"),
     **_stock_model("auth/user"),
@@ -354,6 +367,7 @@ NOT_PAGES: dict[str, str] = {
     **_stock_views("tickets/transcriptoutbox", STOCK_VIEW),
     **_stock_views("people/entity", STOCK_VIEW),
     **_stock_views("people/person", STOCK_VIEW),
+    **_stock_views("routing/attendantstate", STOCK_VIEW),
 }
 
 

@@ -156,6 +156,9 @@ def stack(tmp_path_factory) -> Stack:
         "PYTHONUNBUFFERED": "1",
         # Demo users and known passwords are allowed on this throwaway stack only (seed_demo).
         "ALLOW_DEMO_DATA": "true",
+        # Routing on (nobody is "Disponível" unless a test makes them so), offers short enough to watch expire.
+        "ROUTING_ENABLED": "true",
+        "ROUTING_OFFER_SECONDS": "15",
     }
     _recreate_database(env["DATABASE_URL"])
     stack = Stack(base_url=f"http://127.0.0.1:{port}", mailbox=mailbox, env=env, media_root=var_dir / "private")

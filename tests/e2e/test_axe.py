@@ -100,11 +100,13 @@ period = AttendancePeriod.objects.create(weekday=tomorrow, starts_at="08:00", en
 offline = opened("Registrado fora do horário.")
 period.delete()
 services.ticket_conclude_by_requester(ticket=closed, user=servidor.user)
+from routing.services import attendant_capacity_set
+capacity = attendant_capacity_set(user=attendant, capacity=3)
 print(json.dumps({{
     "answered": answered.number, "waiting": waiting.number, "closed": closed.number,
     "offline": offline.number, "long": long.number,
     "outbox": TranscriptOutbox.objects.get(ticket=closed).pk, "person": servidor.pk,
-    "entity": entity.pk, "module": module.pk,
+    "entity": entity.pk, "module": module.pk, "attendantstate": capacity.pk,
 }}))
 """
 

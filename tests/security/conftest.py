@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from people.models import Contact, Person
+from routing.models import AttendantState
 from tests.conftest import login
 from tests.factories import AttendantFactory, EntityFactory, PersonFactory, UserFactory
 from tickets import services
@@ -92,5 +93,6 @@ def world(db, media_root, module) -> World:
         "tickets/module": module.pk,
         "tickets/attendanceperiod": period.pk,
         "tickets/ticket": ticket.pk,
+        "routing/attendantstate": AttendantState.objects.create(user=attendant, capacity=2).pk,
     }
     return World(owner, colleague, foreign, attendant, staff, ticket, concluded, attachment.pk, objects)

@@ -25,7 +25,10 @@ def _walk(resolver: URLResolver, prefix: str) -> Iterator[str]:
 
 def websocket_routes(patterns: Iterable[URLPattern] | None = None) -> list[str]:
     if patterns is None:
-        from tickets.routing import websocket_urlpatterns as patterns
+        from routing.routing import websocket_urlpatterns as routing_patterns
+        from tickets.routing import websocket_urlpatterns as tickets_patterns
+
+        patterns = [*tickets_patterns, *routing_patterns]
     return [str(entry.pattern) for entry in patterns]
 
 

@@ -78,6 +78,10 @@ HTTP_TABLE: dict[str, Entry] = {
         data={"module": "{module}", "reason": "Preciso de ajuda"},
     ),
     "chat/meus-dados/": Entry(get=staff_pages(False)),
+    # The e-mail notice switch (routing): POST only, the person's own preference.
+    "chat/meus-dados/aviso-email/": Entry(
+        get=every(405), post=(LOGIN, 302, 302, 302, 404, 404), data={"reply_email": "0"}
+    ),
     "chat/atendimentos/<int:number>/": Entry(
         get=staff_pages(True), post=(LOGIN, 302, 404, 404, 404, 404), data={"body": "Uma resposta"}
     ),
@@ -102,7 +106,7 @@ HTTP_TABLE: dict[str, Entry] = {
     "admin/jsi18n/": Entry(get=admin(200, 200)),
     # "View on site": no model has a public page.
     "admin/r/<path:content_type_id>/<path:object_id>/": Entry(get=admin(404, 404)),
-    "admin/^(?P<app_label>axes|people|auth|tickets)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
+    "admin/^(?P<app_label>axes|people|auth|tickets|routing)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
     "admin/(?P<url>.*)$": Entry(get=admin(404, 404), url="/admin/nao-existe/"),
     "admin/auth/user/<id>/password/": Entry(get=admin(403, 403)),
     # The queue's own actions: POST only, attendants only.
@@ -111,6 +115,14 @@ HTTP_TABLE: dict[str, Entry] = {
     "admin/tickets/ticket/<int:number>/transferir/": Entry(get=admin(405, 405), post=admin(302, 403)),
     "admin/tickets/ticket/<int:number>/situacao/": Entry(
         get=admin(405, 405), post=admin(302, 403), data={"status": "em_atendimento"}
+    ),
+    # Routing: the attendant's bar, availability and offers (an offer that is not theirs: a message, nothing taken).
+    "admin/routing/attendantstate/painel/": Entry(get=admin(200, 403), post=admin(405, 405)),
+    "admin/routing/attendantstate/disponibilidade/": Entry(
+        get=admin(405, 405), post=admin(302, 403), data={"available": "0"}
+    ),
+    "admin/routing/attendantstate/ofertas/<int:offer_id>/aceitar/": Entry(
+        get=admin(405, 405), post=admin(302, 403), url="/admin/routing/attendantstate/ofertas/1/aceitar/"
     ),
 }
 
@@ -130,6 +142,8 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "tickets/attendanceperiod": set(),
     # Delete is off for everyone: a ticket is the record of what was said.
     "tickets/ticket": {"view", "change", "add"},
+    # Capacities are set by IPM administrators (superusers) only.
+    "routing/attendantstate": set(),
 }
 
 
@@ -161,6 +175,8 @@ WS_TABLE: dict[str, tuple] = {
     "ws/toolbar/": (4403, "open", "open", "open", 4403, 4403),
     "ws/tickets/<int:number>/": (4403, "open", 4403, 4403, "open", 4403),
     "ws/queue/": (4403, 4403, 4403, 4403, "open", 4403),
+    "ws/espera/": (4403, "open", "open", "open", 4403, 4403),
+    "ws/roteamento/": (4403, 4403, 4403, 4403, "open", 4403),
 }
 
 

@@ -158,7 +158,16 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Espera"))
     def waiting_time(self, ticket: Ticket) -> str:
-        return duration_display(ticket_wait(ticket, now=timezone.now()))
+        now = timezone.now()
+        shown = duration_display(ticket_wait(ticket, now=now))
+        # Nobody took it within QUEUE_OVERDUE_SECONDS (routing/ alerts the attendants on-line once).
+        if (
+            ticket.status == Status.NAO_INICIADO
+            and ticket.attendant_id is None
+            and (now - ticket.opened_at).total_seconds() > settings.QUEUE_OVERDUE_SECONDS
+        ):
+            return format_html('<span class="queue-overdue">{} ({})</span>', shown, gettext("atrasado"))
+        return shown
 
     @admin.display(description=_("Atendente"))
     def attendant_name(self, ticket: Ticket) -> str:
