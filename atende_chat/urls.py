@@ -12,6 +12,7 @@ urlpatterns = [
     path("cadastro/", people_views.registration, name="person-registration"),
     path("cadastro/reenviar-confirmacao/", people_views.email_resend, name="email-resend"),
     path("cadastro/confirmar-email/<str:token>/", people_views.email_confirm, name="email-confirm"),
+    path("chat/avaliacao/", include("csat.urls")),
     path("chat/", include("tickets.urls")),
     path("anexos/", include("attachments.urls")),
     path("admin/", admin.site.urls),
