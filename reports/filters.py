@@ -17,7 +17,7 @@ INPUT_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 def _parse(value: str) -> date:
     for fmt in INPUT_FORMATS:
         try:
-            return datetime.strptime(value.strip(), fmt).date()
+            return datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007 (a calendar day, no time)
         except ValueError:
             continue
     raise errors.ReportError(errors.DATE_INVALID)
