@@ -30,7 +30,7 @@ class Percentile(Aggregate):
     """PostgreSQL's ordered-set aggregate percentile_cont, over an interval (gives an interval)."""
 
     function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
     output_field = DurationField()
 
     def __init__(self, expression, *, fraction: float, **extra) -> None:
@@ -195,7 +195,7 @@ def report_by_attendant(*, scope: Scope) -> list[dict]:
     rows = _grouped(scope, "attendant_id", "attendant__username", "attendant__first_name", "attendant__last_name")
     result = []
     for row in rows.order_by("-total", "attendant__username"):
-        full = f"{row['attendant__first_name']} {row['attendant__last_name']}".strip()
+        full = f"{row['attendant__first_name'] or ''} {row['attendant__last_name'] or ''}".strip()
         row["name"] = full or row["attendant__username"] or ""
         result.append(row)
     return result
