@@ -9,9 +9,12 @@ register = template.Library()
 
 @register.filter
 def duration(value: timedelta | None) -> str:
-    return duration_display(value)
+    # A figure the database did not compute (no percentile_cont) reaches the template as "".
+    return duration_display(value if isinstance(value, timedelta) else None)
 
 
 @register.filter
 def average(value: float | None) -> str:
-    return "\u2014" if value is None else f"{value:.2f}".replace(".", ",")
+    if not isinstance(value, int | float):
+        return "\u2014"
+    return f"{value:.2f}".replace(".", ",")
