@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from atende_chat.errors import ApplicationError
 
 from . import services
+from .calendar import holiday_label
 from .models import OptionalHoliday, SpecialDay
 
 
@@ -13,10 +15,14 @@ from .models import OptionalHoliday, SpecialDay
 class OptionalHolidayAdmin(admin.ModelAdmin):
     """The rows are the library's optional holidays (written by the migration); only the switch changes."""
 
-    list_display = ["name", "closed"]
+    list_display = ["label", "closed"]
     list_editable = ["closed"]
-    fields = ["name", "closed"]
-    readonly_fields = ["name"]
+    fields = ["label", "closed"]
+    readonly_fields = ["label"]
+
+    @admin.display(description=_("nome"), ordering="name")
+    def label(self, obj: OptionalHoliday) -> str:
+        return holiday_label(obj.name)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from tickets.models import AttendancePeriod
 
@@ -24,10 +25,32 @@ SUBDIVISION = "SC"
 SEARCH_DAYS = 370
 
 
+#: The years whose optional holidays the admin lists (the migration writes one switch per name).
+OPTIONAL_YEARS = range(2024, 2041)
+
+
 @lru_cache(maxsize=64)
-def _holidays(year: int, category: str) -> dict[date, str]:
-    calendar = holidays.Brazil(subdiv=SUBDIVISION, years=year, categories=(category,), language="pt_BR")
+def _holidays(year: int, category: str, language: str = "pt_BR") -> dict[date, str]:
+    calendar = holidays.Brazil(subdiv=SUBDIVISION, years=year, categories=(category,), language=language)
     return dict(calendar.items())
+
+
+@lru_cache(maxsize=4)
+def _optional_names_in(language: str) -> dict[str, str]:
+    """Portuguese name -> the library's name in `language`, matched by date."""
+    names = {}
+    for year in OPTIONAL_YEARS:
+        other = _holidays(year, holidays.OPTIONAL, language)
+        for day, name in _holidays(year, holidays.OPTIONAL).items():
+            names.setdefault(name, other.get(day, name))
+    return names
+
+
+def holiday_label(name: str) -> str:
+    """An optional holiday's name (stored in Portuguese) in the active language, as the library spells it."""
+    if (get_language() or "").startswith("en"):
+        return _optional_names_in("en_US").get(name, name)
+    return name
 
 
 def public_holiday(day: date) -> str | None:

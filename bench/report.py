@@ -35,6 +35,10 @@ TARGETS = [
     ('"Meus Atendimentos" p95', "page_mine", "p95", "<=", 30, "ms"),
     ("Conversation page p95", "page_conversation", "p95", "<=", 30, "ms"),
     ("Admin queue p95", "page_admin_queue", "p95", "<=", 150, "ms"),
+    ("Report page p95 (30 days, 100,000 tickets)", "page_reports", "p95", "<=", 300, "ms"),
+    ("Report page p95 (366 days, 100,000 tickets)", "page_reports_year", "p95", "<=", 300, "ms"),
+    ("Report CSV p95 (366 days)", "page_reports_csv", "p95", "<=", 300, "ms"),
+    ('"Meu dia" p95', "page_my_day", "p95", "<=", 300, "ms"),
     ("2 MB PNG upload validated and stored, p95", "upload", "png_p95", "<=", 100, "ms"),
     ("2 MB PDF upload validated and stored, p95", "upload", "pdf_p95", "<=", 100, "ms"),
 ]

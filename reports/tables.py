@@ -77,12 +77,19 @@ def csat(data: dict) -> tuple[list, list]:
 
 
 #: The CSV files, by the slug of their URL: the selector that reads the figures and the table it makes.
+def _part(read, key: str):
+    def reader(*, scope):
+        return read(scope=scope)[key]
+
+    return reader
+
+
 TABLES = {
-    "por-dia": (selectors.report_by_day, by_day),
-    "mapa-de-calor": (selectors.report_heatmap, heatmap),
-    "em-aberto": (selectors.report_backlog, backlog),
-    "atendentes": (selectors.report_by_attendant, by_attendant),
-    "modulos": (selectors.report_by_module, by_module),
-    "entidades": (selectors.report_by_entity, by_entity),
+    "por-dia": (_part(selectors.report_series, "by_day"), by_day),
+    "mapa-de-calor": (_part(selectors.report_series, "heatmap"), heatmap),
+    "em-aberto": (_part(selectors.report_series, "backlog"), backlog),
+    "atendentes": (_part(selectors.report_groups, "attendants"), by_attendant),
+    "modulos": (_part(selectors.report_groups, "modules"), by_module),
+    "entidades": (_part(selectors.report_groups, "entities"), by_entity),
     "satisfacao": (selectors.report_csat, csat),
 }

@@ -56,16 +56,16 @@ def report_page(request: HttpRequest) -> HttpResponse:
         scope = scope_from_query(request.GET, attendant_id=attendant_id)
     except ApplicationError as error:
         return TemplateResponse(request, "admin/reports/report.html", {**base, "error": error.message}, status=400)
-    by_day = selectors.report_by_day(scope=scope)
-    grid = selectors.report_heatmap(scope=scope)
-    backlog = selectors.report_backlog(scope=scope)
+    series = selectors.report_series(scope=scope)
+    by_day, grid, backlog = series["by_day"], series["heatmap"], series["backlog"]
+    groups = selectors.report_groups(scope=scope)
     csat = selectors.report_csat(scope=scope)
     weekdays = [str(name) for name in tables.WEEKDAYS]
     context = {
         **base,
         "scope": scope,
         "query": f"inicio={scope.start.isoformat()}&fim={scope.end.isoformat()}",
-        "summary": selectors.report_summary(scope=scope),
+        "summary": groups["summary"],
         "by_day": by_day,
         "by_day_chart": charts.bar_chart([(row["day"].strftime("%d/%m"), row["total"]) for row in by_day]),
         "heatmap": charts.heatmap(grid, weekdays),
@@ -75,13 +75,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "csat": csat,
         "csat_chart": charts.bar_chart([(str(row["score"]), row["total"]) for row in csat["distribution"]]),
         "groups": [
-            ("atendentes", _("Por atendente"), _("Atendente"), selectors.report_by_attendant(scope=scope)),
-            ("modulos", _("Por módulo"), _("Módulo"), selectors.report_by_module(scope=scope)),
+            ("atendentes", _("Por atendente"), _("Atendente"), groups["attendants"]),
+            ("modulos", _("Por módulo"), _("Módulo"), groups["modules"]),
             (
                 "entidades",
                 _("Por entidade (as 20 com mais atendimentos)"),
                 _("Entidade"),
-                selectors.report_by_entity(scope=scope),
+                groups["entities"],
             ),
         ],
     }

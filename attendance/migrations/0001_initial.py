@@ -5,10 +5,10 @@ from django.db import migrations, models
 
 def seed_optional_holidays(apps, schema_editor):
     """One switch per "ponto facultativo" the library knows, all off: IPM decides which close."""
-    from attendance.calendar import optional_holiday_names
+    from attendance.calendar import OPTIONAL_YEARS, optional_holiday_names
 
     OptionalHoliday = apps.get_model("attendance", "OptionalHoliday")
-    for name in optional_holiday_names(range(2024, 2041)):
+    for name in optional_holiday_names(OPTIONAL_YEARS):
         OptionalHoliday.objects.get_or_create(name=name)
 
 

@@ -77,3 +77,51 @@ def test_an_attendant_scope_counts_only_their_tickets(known):
     assert [row["open"] for row in selectors.report_backlog(scope=own)] == [1, 0, 0]
     assert [row["name"] for row in selectors.report_by_attendant(scope=own)] == ["Ana Paula Schmitt"]
     assert [row["total"] for row in selectors.report_csat(scope=own)["distribution"]] == [0, 0, 0, 1, 1]
+
+
+def test_postgresql_groups_in_one_query_match_the_hand_computed_figures(known, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        groups = selectors.report_groups(scope=ALL)
+    summary = groups["summary"]
+    assert (summary["total"], summary["offline"], summary["resolved"]) == (6, 1, 3)
+    assert (summary["first_response_median"], summary["first_response_p90"]) == (30 * M, 46 * M)
+    assert (summary["resolution_median"], summary["resolution_p90"]) == (120 * M, 216 * M)
+    assert summary["csat_avg"] == pytest.approx(11 / 3)
+    rows = {row["name"]: row for row in groups["attendants"]}
+    ana, bruno, nobody = rows["Ana Paula Schmitt"], rows["Bruno Kowalski"], rows[""]
+    assert (ana["total"], ana["first_response_median"], ana["first_response_p90"]) == (3, 20 * M, 44 * M)
+    assert (ana["resolution_median"], ana["resolution_p90"], ana["csat_avg"]) == (90 * M, 114 * M, 4.5)
+    assert (bruno["total"], bruno["first_response_median"], bruno["first_response_p90"]) == (2, 35 * M, 39 * M)
+    assert (nobody["total"], nobody["offline"], nobody["first_response_median"]) == (1, 1, None)
+    assert {row["name"]: (row["total"], row["offline"]) for row in groups["modules"]} == {
+        "Nota Fiscal Eletrônica Web": (3, 0),
+        "Folha de Pagamento": (3, 1),
+    }
+    assert [(row["name"], row["total"]) for row in groups["entities"]] == [
+        ("Prefeitura Municipal de Rio do Sul", 4),
+        ("Prefeitura Municipal de Ituporanga", 2),
+    ]
+
+
+def test_postgresql_series_in_one_query_match_the_hand_computed_figures(known, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        series = selectors.report_series(scope=ALL)
+    assert series["by_day"] == selectors.report_by_day(scope=ALL)
+    assert series["heatmap"] == selectors.report_heatmap(scope=ALL)
+    assert [(row["opened"], row["closed"], row["open"]) for row in series["backlog"]] == [
+        (2, 2, 1),
+        (2, 2, 1),
+        (2, 1, 2),
+    ]
+    own = Scope(start=ALL.start, end=ALL.end, attendant_id=known.ana.pk)
+    assert [row["open"] for row in selectors.report_series(scope=own)["backlog"]] == [1, 0, 0]
+    assert [row["name"] for row in selectors.report_groups(scope=own)["attendants"]] == ["Ana Paula Schmitt"]
+
+
+def test_an_empty_range_gives_zeros_not_errors(known):
+    empty = Scope(start=date(2020, 1, 1), end=date(2020, 1, 31))
+    groups = selectors.report_groups(scope=empty)
+    assert groups["summary"]["total"] == 0 and groups["summary"]["first_response_median"] is None
+    assert groups["attendants"] == []
+    series = selectors.report_series(scope=empty)
+    assert sum(row["total"] for row in series["by_day"]) == 0 and series["backlog"][-1]["open"] == 0
