@@ -301,21 +301,21 @@ LEFT JOIN people_entity e ON e.id = g.entity_id
 SERIES_SQL = """
 SELECT GROUPING(x.opened_day) AS g_opened, GROUPING(x.closed_day) AS g_closed, GROUPING(x.weekday) AS g_weekday,
        x.opened_day, x.closed_day, x.weekday, x.hour,
-       COUNT(*) FILTER (WHERE x.in_range) AS opened,
-       COUNT(*) FILTER (WHERE x.in_range AND x.opened_offline) AS offline,
-       COUNT(*) FILTER (WHERE x.closed_in_range) AS closed,
-       COUNT(*) FILTER (WHERE x.carried) AS carried
+       COUNT(*) FILTER (WHERE x.opened) AS opened,
+       COUNT(*) FILTER (WHERE x.opened AND x.opened_offline) AS offline,
+       COUNT(*) FILTER (WHERE NOT x.opened) AS closed,
+       (SELECT COUNT(*) FROM tickets_ticket t WHERE t.opened_at < %(begin)s {scope})
+       - (SELECT COUNT(*) FROM tickets_ticket t WHERE t.closed_at < %(begin)s {scope}) AS carried
 FROM (
-    SELECT (t.opened_at AT TIME ZONE %(zone)s)::date AS opened_day,
-           (t.closed_at AT TIME ZONE %(zone)s)::date AS closed_day,
+    SELECT TRUE AS opened, (t.opened_at AT TIME ZONE %(zone)s)::date AS opened_day, NULL::date AS closed_day,
            EXTRACT(ISODOW FROM t.opened_at AT TIME ZONE %(zone)s)::int AS weekday,
-           EXTRACT(HOUR FROM t.opened_at AT TIME ZONE %(zone)s)::int AS hour,
-           t.opened_at >= %(begin)s AS in_range,
-           t.closed_at >= %(begin)s AND t.closed_at < %(end)s AS closed_in_range,
-           t.opened_at < %(begin)s AS carried,
-           t.opened_offline
+           EXTRACT(HOUR FROM t.opened_at AT TIME ZONE %(zone)s)::int AS hour, t.opened_offline
     FROM tickets_ticket t
-    WHERE t.opened_at < %(end)s AND (t.closed_at IS NULL OR t.closed_at >= %(begin)s) {scope}
+    WHERE t.opened_at >= %(begin)s AND t.opened_at < %(end)s {scope}
+    UNION ALL
+    SELECT FALSE, NULL, (t.closed_at AT TIME ZONE %(zone)s)::date, NULL, NULL, FALSE
+    FROM tickets_ticket t
+    WHERE t.closed_at >= %(begin)s AND t.closed_at < %(end)s {scope}
 ) x
 GROUP BY GROUPING SETS ((x.opened_day), (x.closed_day), (x.weekday, x.hour), ())
 """
@@ -383,12 +383,13 @@ def report_series(*, scope: Scope) -> dict:
     carried = 0
     for row in _fetch(SERIES_SQL, scope):
         if not row["g_opened"]:
-            opened[row["opened_day"]] = (row["opened"], row["offline"])
+            if row["opened_day"] is not None:
+                opened[row["opened_day"]] = (row["opened"], row["offline"])
         elif not row["g_closed"]:
-            if row["closed_day"] is not None:
-                closed[row["closed_day"]] = row["closed"]
+            closed[row["closed_day"]] = row["closed"]
         elif not row["g_weekday"]:
-            grid[row["weekday"] - 1][row["hour"]] += row["opened"]
+            if row["weekday"] is not None:
+                grid[row["weekday"] - 1][row["hour"]] += row["opened"]
         else:
             carried = row["carried"]
     by_day, backlog = [], []
