@@ -15,8 +15,9 @@ from .models import OptionalHoliday, SpecialDay
 class OptionalHolidayAdmin(admin.ModelAdmin):
     """The rows are the library's optional holidays (written by the migration); only the switch changes."""
 
+    # Switched on its own page (a list of bare checkboxes would have no label for each).
     list_display = ["label", "closed"]
-    list_editable = ["closed"]
+    list_display_links = ["label"]
     fields = ["label", "closed"]
     readonly_fields = ["label"]
 
