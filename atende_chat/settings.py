@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "tickets",
     "attachments",
     "routing",
+    "attendance",
+    "csat",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +311,12 @@ TRANSCRIPT_RETRY_BACKOFF_MAX = env.int("TRANSCRIPT_RETRY_BACKOFF_MAX", default=9
 TRANSCRIPT_SWEEP_AFTER = env.int("TRANSCRIPT_SWEEP_AFTER", default=300)
 # Files are attached while their total stays under this; above it they are only listed.
 TRANSCRIPT_ATTACH_MAX_BYTES = env.int("TRANSCRIPT_ATTACH_MAX_BYTES", default=5 * 1024 * 1024)
+# The satisfaction survey (csat/): the transcript's link is absolute (no request in the worker) and
+# the ticket may be rated this many days after its conclusion.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+CSAT_DAYS = env.int("CSAT_DAYS", default=7)
+# Reports (reports/): the longest date range a report page accepts.
+REPORT_MAX_DAYS = env.int("REPORT_MAX_DAYS", default=366)
 if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= TRANSCRIPT_RETRY_BACKOFF_MAX:
     raise environ.ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT deve ser maior que TRANSCRIPT_RETRY_BACKOFF_MAX.")
 

@@ -13,8 +13,10 @@ urlpatterns = [
     path("cadastro/reenviar-confirmacao/", people_views.email_resend, name="email-resend"),
     path("cadastro/confirmar-email/<str:token>/", people_views.email_confirm, name="email-confirm"),
     path("chat/meus-dados/aviso-email/", routing_views.notice_preference, name="chat-notice-preference"),
+    path("chat/avaliacao/", include("csat.urls")),
     path("chat/", include("tickets.urls")),
     path("anexos/", include("attachments.urls")),
+    path("admin/relatorios/", include("reports.urls")),
     path("admin/", admin.site.urls),
     # The language switch keeps the choice on the account; it answers at Django's own set_language URL.
     path("i18n/setlang/", people_views.language_set, name="set_language"),

@@ -31,6 +31,7 @@ class Sizes:
     echo_seconds: float = 5.0
     redis_pings: int = 2000
     page_requests: int = 200
+    report_requests: int = 60
     upload_runs: int = 20
     storm_timeout: float = 90.0
     ramp_rates: tuple[int, ...] = (500, 1000, 2000, 4000, 8000)
@@ -68,6 +69,7 @@ SMOKE = Sizes(
     echo_seconds=1.0,
     redis_pings=200,
     page_requests=5,
+    report_requests=3,
     upload_runs=3,
     storm_timeout=30.0,
     ramp_rates=(50, 100),

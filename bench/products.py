@@ -59,6 +59,55 @@ def page_sections(ctx: Ctx) -> list[Section]:
     return sections
 
 
+#: The report pages (issue 17): a manager's 30-day default and a whole year (every seeded ticket), a year's
+#: CSV, and an attendant's own day.
+REPORT_PAGES = [
+    ("page_reports", "Report page GET /admin/relatorios/ (manager, last 30 days)", "/admin/relatorios/", "manager"),
+    (
+        "page_reports_year",
+        "Report page GET /admin/relatorios/ (manager, 366 days: every ticket)",
+        "/admin/relatorios/?inicio={year_ago}&fim={today}",
+        "manager",
+    ),
+    (
+        "page_reports_csv",
+        "Report CSV by attendant (manager, 366 days)",
+        "/admin/relatorios/csv/atendentes/?inicio={year_ago}&fim={today}",
+        "manager",
+    ),
+    ("page_my_day", 'Attendant\'s "Meu dia" GET /admin/relatorios/meu-dia/', "/admin/relatorios/meu-dia/", "admin"),
+]
+
+
+def report_sections(ctx: Ctx) -> list[Section]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    dates = {"today": today.isoformat(), "year_ago": (today - timedelta(days=365)).isoformat()}
+    sections = []
+    for key, title, path, who in REPORT_PAGES:
+        section = Section(key, title)
+        path = path.format(**dates)
+        section.put("path", path)
+        try:
+            resolve(path.split("?")[0])
+        except Resolver404:
+            section.status = "not available" if ctx.smoke else "failed"
+            section.note = f"not available: no route for {path} yet"
+            sections.append(section)
+            continue
+        try:
+            samples = http_get_spread(ctx, path, ctx.plan[who]["session"], ctx.sizes.report_requests)
+            _put_summary(section, "", summary_ms(samples))
+        except Exception as error:
+            section.status = "failed"
+            section.note = f"{type(error).__name__}: {error}"
+        sections.append(section)
+    return sections
+
+
 def _png_2mb() -> bytes:
     """A PNG of noise (it does not compress), just under 2 MB."""
     from PIL import Image

@@ -34,6 +34,7 @@ DROP_MARK = "over capacity"
 SECTION_GROUPS = {
     "push": ("memory_bare", "fanout", "push"),
     "pages": ("page_panel", "page_mine", "page_conversation", "page_admin_queue"),
+    "reports": ("page_reports", "page_reports_year", "page_reports_csv", "page_my_day"),
     "badge": ("memory_toolbar", "badge"),
     "routing": ("routing_decisions", "routing_offer"),
 }
@@ -45,6 +46,7 @@ SECTIONS = (
     *SECTION_GROUPS["push"],
     "drop_rate",
     *SECTION_GROUPS["pages"],
+    *SECTION_GROUPS["reports"],
     "upload",
     *SECTION_GROUPS["badge"],
     "chat",
@@ -163,6 +165,7 @@ async def measure(ctx) -> None:
     )
     await section("drop_rate", "Raw group_send at rising rates: where the layer starts dropping", baselines.drop_rate)
     await section("pages", "Staff pages and admin queue", products.page_sections, SECTION_GROUPS["pages"])
+    await section("reports", "Report pages", products.report_sections, SECTION_GROUPS["reports"])
     await section("upload", "2 MB upload", products.upload)
     await section(
         "badge", "Idle staff sockets: memory and reply-to-badge latency", products.toolbar, SECTION_GROUPS["badge"]

@@ -18,13 +18,15 @@ from django.db import connection, models
 from django.utils import timezone
 from validate_docbr import CNPJ
 
+from csat.models import SatisfactionAnswer
 from people.models import Contact, Entity, Person
+from reports.permissions import MANAGERS_GROUP
 from tickets.models import Message, Module, Status, Ticket
 from tickets.selectors import ATTENDANTS_GROUP
 
 from .config import Sizes
 
-APP_LABELS = ("people", "tickets", "attachments")
+APP_LABELS = ("people", "tickets", "attachments", "csat")
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -135,6 +137,8 @@ def seed(sizes: Sizes, *, rng_seed: int = 9) -> dict:
         User(username=f"bench_staff_{i}", password=unusable) for i in range(sizes.sockets)
     )
     heavy_user = User.objects.create(username="bench_heavy", password=unusable)
+    manager = User.objects.create(username="bench_gestor", is_staff=True, password=unusable)
+    manager.groups.add(Group.objects.get(name=MANAGERS_GROUP))
 
     code = 200000
     people: list[Person] = []
@@ -257,6 +261,7 @@ def seed(sizes: Sizes, *, rng_seed: int = 9) -> dict:
         heavy_ticket = ticket
 
     remaining = max(0, sizes.tickets - len(tickets))
+    answers: list[dict] = []
     for i in range(remaining):
         person = filler[i % len(filler)] if filler else heavy
         roll = rng.random()
@@ -268,14 +273,31 @@ def seed(sizes: Sizes, *, rng_seed: int = 9) -> dict:
             add_ticket(person, status=Status.EM_ATENDIMENTO, attendant=attendant, opened_at=opened_at, n_messages=2)
         else:
             attendant = attendants[rng.randrange(len(attendants))]
-            add_ticket(person, status=Status.CONCLUIDO, attendant=attendant, opened_at=opened_at, n_messages=2)
+            ticket = add_ticket(person, status=Status.CONCLUIDO, attendant=attendant, opened_at=opened_at, n_messages=2)
+            # Spread times, off-line openings and satisfaction answers: the reports sort and count real spreads.
+            ticket["first_response_at"] = opened_at + timedelta(minutes=rng.randint(1, 240))
+            ticket["closed_at"] = opened_at + timedelta(minutes=rng.randint(241, 3000))
+            ticket["opened_offline"] = rng.random() < 0.1
+            if rng.random() < 0.3:
+                answers.append(
+                    {
+                        "id": len(answers) + 1,
+                        "ticket_id": ticket["id"],
+                        "score": rng.randint(1, 5),
+                        "comment": "",
+                        "via": "email",
+                        "answered_at": ticket["closed_at"],
+                        "changed_at": ticket["closed_at"],
+                    }
+                )
 
     copy_rows(Ticket, tickets)
     copy_rows(Message, messages)
+    copy_rows(SatisfactionAnswer, answers)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
-    users = {u.pk: u for u in [*attendants, *staff_users, heavy_user]}
+    users = {u.pk: u for u in [*attendants, *staff_users, heavy_user, manager]}
     sessions = _sessions(list(users), users)
     last_ids = {t["id"]: max(t["last_attendant_message_id"], t["last_requester_message_id"]) for t in tickets}
     for item in sockets:
@@ -297,6 +319,7 @@ def seed(sizes: Sizes, *, rng_seed: int = 9) -> dict:
             "tickets": sizes.heavy_tickets,
         },
         "admin": {"user_id": admin_attendant.pk, "session": sessions[admin_attendant.pk]},
+        "manager": {"user_id": manager.pk, "session": sessions[manager.pk]},
         "counts": {
             "tickets": len(tickets),
             "messages": len(messages),

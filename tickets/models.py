@@ -83,6 +83,8 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("encerrado em"), null=True, blank=True)
     scheduled_for = models.DateTimeField(_("agendado para"), null=True, blank=True)
     transcript_sent_at = models.DateTimeField(_("transcrição enviada em"), null=True, blank=True)
+    # Opened outside attendance hours ("Chat Off-Line" at the opening), kept for the reports once it is taken.
+    opened_offline = models.BooleanField(_("aberto fora do horário"), default=False)
     # Read state: the newest message id of each side, and the newest id each side has read.
     # The red rows, the badge and the attendants' unread marker are comparisons of these columns.
     last_attendant_message_id = models.BigIntegerField(default=0)
@@ -98,6 +100,9 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-opened_at"], name="ticket_requester_recent"),
             models.Index(fields=["priority", "opened_at"], name="ticket_queue_order"),
             models.Index(fields=["status"], name="ticket_status"),
+            # The reports (reports/selectors.py): backlog by closing day, an attendant's own figures.
+            models.Index(fields=["closed_at"], name="ticket_closed_at"),
+            models.Index(fields=["attendant", "opened_at"], name="ticket_attendant_opened"),
         ]
         permissions = [("attend_ticket", _("Pode atender chamados (fila de atendimento)"))]
 

@@ -3,7 +3,7 @@
 Every list here costs a fixed number of queries, whatever the data size.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,7 +19,6 @@ from .models import (
     CLOSED_STATUSES,
     UNREAD_FOR_REQUESTER,
     WAITING_STATUSES,
-    AttendancePeriod,
     Message,
     Module,
     Ticket,
@@ -38,13 +37,14 @@ def user_is_attendant(*, user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def attendance_is_open(*, at: datetime | None = None) -> bool:
-    """Whether `at` falls in an attendance period (America/Sao_Paulo); no periods means always open."""
-    local = timezone.localtime(at or timezone.now(), ZoneInfo(settings.TIME_ZONE))
-    periods = list(AttendancePeriod.objects.all())
-    if not periods:
-        return True
-    moment = local.time()
-    return any(p.weekday == local.weekday() and p.starts_at <= moment < p.ends_at for p in periods)
+    """Whether `at` falls in attendance hours (America/Sao_Paulo): weekly periods, holidays, IPM's special days.
+
+    No periods means always open. Three queries (attendance.calendar).
+    """
+    from attendance.calendar import calendar_load
+
+    at = at or timezone.now()
+    return calendar_load(at=at).is_open(at)
 
 
 def module_list_active() -> QuerySet[Module]:
@@ -178,24 +178,14 @@ def queue_summary(*, user: AbstractBaseUser, now: datetime | None = None) -> dic
 
 
 def attendance_next_start(*, at: datetime) -> datetime | None:
-    """The start of the first attendance period after `at` (America/Sao_Paulo); None when there are no periods.
+    """The first opening after `at` (America/Sao_Paulo), skipping weekends, holidays and closed days;
+    None when there are no periods.
 
     Tells the person whose ticket went "Chat Off-Line" when it will be answered.
     """
-    zone = ZoneInfo(settings.TIME_ZONE)
-    local = timezone.localtime(at, zone)
-    periods = list(AttendancePeriod.objects.all())
-    for offset in range(8):
-        day = local.date() + timedelta(days=offset)
-        starts = sorted(
-            datetime.combine(day, period.starts_at, tzinfo=zone)
-            for period in periods
-            if period.weekday == day.weekday()
-        )
-        for start in starts:
-            if start > local:
-                return start
-    return None
+    from attendance.calendar import calendar_load
+
+    return calendar_load(at=at).next_start(at)
 
 
 def attendance_hours() -> list[tuple[str, str]]:

@@ -263,6 +263,7 @@ def ticket_open(
             priority=CHANNEL_PRIORITY[channel],
             status=status,
             opened_at=now,
+            opened_offline=status == Status.OFFLINE,
         )
         by_requester = {
             "author_kind": Message.Author.REQUESTER,

@@ -71,6 +71,15 @@ def transcript_recipients(*, ticket: Ticket) -> list[str]:
     return list(dict.fromkeys(person_emails(person=ticket.requester, confirmed_only=True)))
 
 
+def csat_email_context(*, ticket: Ticket) -> dict:
+    """The satisfaction survey's signed link (csat app), for a concluded ticket."""
+    from csat.services import csat_days, csat_link
+
+    if ticket.closed_at is None:
+        return {}
+    return {"csat_link": csat_link(ticket=ticket), "csat_days": csat_days()}
+
+
 def transcript_context(*, ticket: Ticket) -> dict:
     """Everything the three templates show. Files are attached only while their total stays small."""
     messages = list(ticket.messages.prefetch_related("attachments").order_by("id"))
@@ -88,6 +97,7 @@ def transcript_context(*, ticket: Ticket) -> dict:
         "files": files,
         "files_attached": total <= settings.TRANSCRIPT_ATTACH_MAX_BYTES,
         "attach_limit": settings.TRANSCRIPT_ATTACH_MAX_BYTES,
+        **csat_email_context(ticket=ticket),
     }
 
 

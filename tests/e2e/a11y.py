@@ -183,6 +183,9 @@ SCANS: list[Scan] = [
     Scan("gate-dialog", "chat/painel/", SEM_CONTATO, "/", open_gate_dialog),
     Scan("gate-dialog-details", "chat/painel/", SEM_CONTATO, "/", open_gate_details),
     Scan("not-found", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/999999999/", status=404),
+    # The satisfaction survey's e-mail link (issue 17): no login; a bad link is a clear 400 page.
+    Scan("csat-link", "chat/avaliacao/<str:token>/", None, "/chat/avaliacao/{csat_token}/"),
+    Scan("csat-link-bad", "chat/avaliacao/<str:token>/", None, "/chat/avaliacao/link-invalido/", status=400),
     # The admin pages of the product: attendants' and administrators'.
     Scan("admin-login", "admin/login/", None, "/admin/login/", admin=True),
     Scan("admin-index", "admin/", ADMIN, "/admin/", admin=True, templates=("admin/base_site.html",)),
@@ -281,6 +284,61 @@ SCANS: list[Scan] = [
         "/admin/tickets/attendanceperiod/add/",
         admin=True,
     ),
+    # Reports and the attendance calendar (issue 17).
+    Scan(
+        "admin-reports",
+        "admin/relatorios/",
+        ADMIN,
+        "/admin/relatorios/",
+        admin=True,
+        templates=("admin/reports/report.html",),
+    ),
+    Scan("admin-reports-attendant", "admin/relatorios/", ATENDENTE, "/admin/relatorios/", admin=True),
+    Scan(
+        "admin-reports-bad-range",
+        "admin/relatorios/",
+        ADMIN,
+        "/admin/relatorios/?inicio=2026-03-04&fim=2026-03-01",
+        admin=True,
+        status=400,
+    ),
+    Scan(
+        "admin-my-day",
+        "admin/relatorios/meu-dia/",
+        ATENDENTE,
+        "/admin/relatorios/meu-dia/",
+        admin=True,
+        templates=("admin/reports/my_day.html",),
+    ),
+    Scan(
+        "admin-optional-holidays",
+        "admin/attendance/optionalholiday/",
+        ADMIN,
+        "/admin/attendance/optionalholiday/",
+        admin=True,
+    ),
+    Scan(
+        "admin-optional-holiday-change",
+        "admin/attendance/optionalholiday/<path:object_id>/change/",
+        ADMIN,
+        "/admin/attendance/optionalholiday/{optional}/change/",
+        admin=True,
+    ),
+    Scan("admin-special-days", "admin/attendance/specialday/", ADMIN, "/admin/attendance/specialday/", admin=True),
+    Scan(
+        "admin-special-day-add",
+        "admin/attendance/specialday/add/",
+        ADMIN,
+        "/admin/attendance/specialday/add/",
+        admin=True,
+    ),
+    Scan(
+        "admin-special-day-change",
+        "admin/attendance/specialday/<path:object_id>/change/",
+        ADMIN,
+        "/admin/attendance/specialday/{special}/change/",
+        admin=True,
+    ),
     Scan("admin-entities", "admin/people/entity/", ADMIN, "/admin/people/entity/", admin=True),
     Scan("admin-entity-add", "admin/people/entity/add/", ADMIN, "/admin/people/entity/add/", admin=True),
     Scan(
@@ -331,6 +389,9 @@ def _stock_model(model: str) -> dict[str, str]:
 NOT_PAGES: dict[str, str] = {
     "accounts/logout/": POST_ONLY,
     "chat/atendimentos/<int:number>/concluir/": POST_ONLY,
+    "chat/avaliacao/atendimentos/<int:number>/": POST_ONLY + " (the survey under a concluded conversation)",
+    "admin/relatorios/csv/<slug:table>/": NOT_HTML + " (a CSV download of a report table)",
+    "admin/attendance/optionalholiday/add/": "answers 403: the optional holidays come from the holidays library",
     "anexos/<int:pk>/": NOT_HTML + " (a file download)",
     "cadastro/reenviar-confirmacao/": POST_ONLY,
     "i18n/js/": NOT_HTML + " (the JavaScript catalogue of the pages)",
@@ -354,7 +415,7 @@ NOT_PAGES: dict[str, str] = {
     "admin/password_change/": STOCK,
     "admin/password_change/done/": STOCK,
     "admin/auth/user/<id>/password/": STOCK,
-    r"admin/^(?P<app_label>axes|people|auth|tickets|routing)/$": STOCK + " (an app's index)",
+    r"admin/^(?P<app_label>axes|people|auth|tickets|routing|attendance)/$": STOCK + " (an app's index)",
     "admin/(?P<url>.*)$": "the admin's catch-all: a redirect to the login or a 404",
     **_stock_model("auth/group"),
     **_stock_model("auth/user"),
@@ -368,6 +429,8 @@ NOT_PAGES: dict[str, str] = {
     **_stock_views("people/entity", STOCK_VIEW),
     **_stock_views("people/person", STOCK_VIEW),
     **_stock_views("routing/attendantstate", STOCK_VIEW),
+    **_stock_views("attendance/optionalholiday", STOCK_VIEW),
+    **_stock_views("attendance/specialday", STOCK_VIEW),
 }
 
 

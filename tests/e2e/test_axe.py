@@ -102,7 +102,15 @@ period.delete()
 services.ticket_conclude_by_requester(ticket=closed, user=servidor.user)
 from routing.services import attendant_capacity_set
 capacity = attendant_capacity_set(user=attendant, capacity=3)
+from attendance.models import OptionalHoliday, SpecialDay
+from csat.services import csat_token
+closed.refresh_from_db()
+special = SpecialDay.objects.create(
+    description="Véspera de Natal", starts_on="2030-12-24", ends_on="2030-12-24", opens_at="08:00", closes_at="12:00"
+)
 print(json.dumps({{
+    "csat_token": csat_token(ticket=closed), "special": special.pk,
+    "optional": OptionalHoliday.objects.get_or_create(name="Carnaval")[0].pk,
     "answered": answered.number, "waiting": waiting.number, "closed": closed.number,
     "offline": offline.number, "long": long.number,
     "outbox": TranscriptOutbox.objects.get(ticket=closed).pk, "person": servidor.pk,

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from attendance.models import OptionalHoliday, SpecialDay
 from people.models import Contact, Person
 from routing.models import AttendantState
 from tests.conftest import login
@@ -77,6 +78,7 @@ def world(db, media_root, module) -> World:
     concluded = services.ticket_open(requester=owner, module_id=module.pk, reason="Outro assunto SEGREDO-7f3a")
     services.ticket_conclude_by_requester(ticket=concluded, user=owner.user)
     period = AttendancePeriod.objects.create(weekday=0, starts_at="08:00", ends_at="18:00")
+    special = SpecialDay.objects.create(description="Recesso", starts_on="2030-12-24", ends_on="2030-12-31")
     attachment = ticket.messages.get(kind="files").attachments.get()
     AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1)
     AccessLog.objects.create(username="x", ip_address="10.0.0.1")
@@ -92,6 +94,8 @@ def world(db, media_root, module) -> World:
         "tickets/transcriptoutbox": TranscriptOutbox.objects.get(ticket=concluded).pk,
         "tickets/module": module.pk,
         "tickets/attendanceperiod": period.pk,
+        "attendance/optionalholiday": OptionalHoliday.objects.get_or_create(name="Carnaval")[0].pk,
+        "attendance/specialday": special.pk,
         "tickets/ticket": ticket.pk,
         "routing/attendantstate": AttendantState.objects.create(user=attendant, capacity=2).pk,
     }

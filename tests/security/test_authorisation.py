@@ -88,6 +88,14 @@ HTTP_TABLE: dict[str, Entry] = {
     "chat/atendimentos/<int:number>/informacoes/": Entry(get=staff_pages(True)),
     # require_POST comes first: a GET is 405 before anything is looked up, for everyone.
     "chat/atendimentos/<int:number>/concluir/": Entry(get=every(405), post=(LOGIN, 302, 404, 404, 404, 404)),
+    # The satisfaction survey (issue 17): the chat window's form, the requester's own ticket only (POST only) ...
+    "chat/avaliacao/atendimentos/<int:number>/": Entry(
+        get=every(405), post=(LOGIN, 302, 404, 404, 404, 404), data={"score": "5"}
+    ),
+    # ... and the e-mail's signed link, without a login: a bad link is a 400 page for everyone.
+    "chat/avaliacao/<str:token>/": Entry(
+        get=every(400), post=every(400), url="/chat/avaliacao/invalido:1abc:xyz/", data={"score": "5"}
+    ),
     # No login redirect for files: anonymous gets the same 404 (it would confirm the file exists).
     "anexos/<int:pk>/": Entry(get=(404, 200, 404, 404, 200, 404), post=every(405)),
     "i18n/setlang/": Entry(get=every(302), post=every(302), data={"language": "en"}),
@@ -106,7 +114,7 @@ HTTP_TABLE: dict[str, Entry] = {
     "admin/jsi18n/": Entry(get=admin(200, 200)),
     # "View on site": no model has a public page.
     "admin/r/<path:content_type_id>/<path:object_id>/": Entry(get=admin(404, 404)),
-    "admin/^(?P<app_label>axes|people|auth|tickets|routing)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
+    "admin/^(?P<app_label>axes|people|auth|tickets|routing|attendance)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
     "admin/(?P<url>.*)$": Entry(get=admin(404, 404), url="/admin/nao-existe/"),
     "admin/auth/user/<id>/password/": Entry(get=admin(403, 403)),
     # The queue's own actions: POST only, attendants only.
@@ -124,6 +132,10 @@ HTTP_TABLE: dict[str, Entry] = {
     "admin/routing/attendantstate/ofertas/<int:offer_id>/aceitar/": Entry(
         get=admin(405, 405), post=admin(302, 403), url="/admin/routing/attendantstate/ofertas/1/aceitar/"
     ),
+    # Reports (issue 17): managers see everyone's figures, attendants only their own; other staff nothing.
+    "admin/relatorios/": Entry(get=admin(200, 403), post=admin(405, 405)),
+    "admin/relatorios/csv/<slug:table>/": Entry(get=admin(200, 403), url="/admin/relatorios/csv/por-dia/"),
+    "admin/relatorios/meu-dia/": Entry(get=admin(200, 403)),
 }
 
 #: What the "Atendentes" group may do with each model in the admin (tickets/permissions.py);
@@ -140,6 +152,9 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "tickets/transcriptoutbox": {"view", "change"},
     "tickets/module": {"view"},
     "tickets/attendanceperiod": set(),
+    # The calendar (issue 17) is the administrators' only.
+    "attendance/optionalholiday": set(),
+    "attendance/specialday": set(),
     # Delete is off for everyone: a ticket is the record of what was said.
     "tickets/ticket": {"view", "change", "add"},
     # Capacities are set by IPM administrators (superusers) only.
