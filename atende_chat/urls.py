@@ -14,6 +14,7 @@ urlpatterns = [
     path("cadastro/confirmar-email/<str:token>/", people_views.email_confirm, name="email-confirm"),
     path("chat/", include("tickets.urls")),
     path("anexos/", include("attachments.urls")),
+    path("privacidade/", include("privacy.urls")),
     path("admin/", admin.site.urls),
     # The language switch keeps the choice on the account; it answers at Django's own set_language URL.
     path("i18n/setlang/", people_views.language_set, name="set_language"),
