@@ -20,7 +20,7 @@ from django.apps import apps
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "locale"
 #: What makemessages reads: the apps, the templates and the JavaScript (and the catalogues it merges into).
-SOURCES = ("manage.py", "atende_chat", "people", "tickets", "attachments", "templates", "static", "locale")
+SOURCES = ("manage.py", "atende_chat", "people", "tickets", "attachments", "privacy", "templates", "static", "locale")
 
 
 def _copy_sources(target: Path) -> None:
