@@ -29,6 +29,10 @@ print(AccessLog.objects.filter(action="view", ticket_number={number}, actor__use
 """
 
 
+def views(stack, number: int) -> int:
+    return int(stack.manage("shell", "-c", VIEWS.format(number=number)).strip().splitlines()[-1])
+
+
 @pytest.fixture
 def ticket_number(stack) -> int:
     return json.loads(stack.manage("shell", "-c", OPEN_TICKET).strip().splitlines()[-1])["number"]
@@ -42,7 +46,7 @@ def test_mostrar_reveals_the_cpf_and_contacts_in_place_and_is_recorded(stack, lo
     expect(document).to_have_text("***.982.247-**")
     expect(contacts).to_contain_text("s***@riodosul.sc.gov.br")
     expect(contacts).not_to_contain_text("servidor@riodosul.sc.gov.br")
-    assert stack.manage("shell", "-c", VIEWS.format(number=ticket_number)).strip() == "0"
+    assert views(stack, ticket_number) == 0
 
     page.get_by_role("button", name="Mostrar").click()
 
@@ -51,7 +55,7 @@ def test_mostrar_reveals_the_cpf_and_contacts_in_place_and_is_recorded(stack, lo
     expect(contacts).to_contain_text("servidor@riodosul.sc.gov.br")
     expect(contacts).to_contain_text("(47) 3531-1200")
     expect(page.get_by_role("button", name="Mostrar")).to_have_count(0)
-    assert stack.manage("shell", "-c", VIEWS.format(number=ticket_number)).strip() == "1"
+    assert views(stack, ticket_number) == 1
 
 
 def test_an_attendant_without_the_permission_sees_the_mask_and_no_mostrar(login_as, ticket_number):
