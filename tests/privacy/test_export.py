@@ -126,3 +126,22 @@ def test_an_export_with_one_refused_person_exports_nobody(subject, ipm_admin_cli
     )
     assert "PESSOA RETIDA estão sob retenção legal" in response.content.decode()
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+#: Session, user, the person (with entity), the export's four, the log entry, the toolbar's unread count.
+READABLE_PAGE_QUERIES = 9
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extra", [0, 15])
+def test_the_readable_page_costs_a_fixed_number_of_queries(subject, extra, settings, django_assert_num_queries):
+    from tickets import services
+
+    settings.MESSAGE_RATE_LIMIT = 0
+    for index in range(extra):
+        services.ticket_message_create(ticket=subject.tickets[1], user=subject.person.user, body=f"Mais {index}")
+    client = login(Client(), subject.person.user)
+    client.get("/privacidade/meus-dados/")
+    with django_assert_num_queries(READABLE_PAGE_QUERIES):
+        response = client.get("/privacidade/meus-dados/")
+    assert response.status_code == 200
