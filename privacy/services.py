@@ -10,6 +10,9 @@ import logging
 import re
 from datetime import datetime, timedelta
 
+from axes.models import AccessAttempt as AxesAttempt
+from axes.models import AccessFailureLog as AxesFailureLog
+from axes.models import AccessLog as AxesLog
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -191,7 +194,7 @@ def person_anonymise(*, user: AbstractBaseUser, person_id: int) -> Person:
     Contact.objects.filter(person=person).delete()
     Person.objects.filter(pk=person.pk).update(name=new_name, document="", cep="", district="", street="", number="")
     if person.user_id:
-        get_user_model().objects.filter(pk=person.user_id).update(first_name="", last_name="", email="")
+        _account_scrub(person=person, identifiers=identifiers)
     _logs_scrub(person=person, identifiers=identifiers, new_name=new_name)
     _history_purge(person)
 
@@ -199,6 +202,18 @@ def person_anonymise(*, user: AbstractBaseUser, person_id: int) -> Person:
     access_log_record(actor=user, action=AccessLog.Action.ANONYMISE, person=person)
     person.refresh_from_db()
     return person
+
+
+def _account_scrub(*, person: Person, identifiers: list[str]) -> None:
+    """The login keeps working; a user name that is the CPF or an e-mail address is replaced, in the lockout log too."""
+    users = get_user_model().objects.filter(pk=person.user_id)
+    users.update(first_name="", last_name="", email="")
+    username = person.user.get_username()
+    if any(value.lower() in username.lower() for value in identifiers):
+        new_username = f"anonimizado-{person.code}"
+        users.update(username=new_username)
+        for model in (AxesAttempt, AxesLog, AxesFailureLog):
+            model.objects.filter(username=username).update(username=new_username)
 
 
 def _logs_scrub(*, person: Person, identifiers: list[str], new_name: str) -> None:

@@ -51,7 +51,8 @@ def upload(name: str, text: str) -> SimpleUploadedFile:
 @pytest.fixture
 def subject(entity, attendant, module, media_root) -> Subject:
     """Maria: registration, two e-mails and a phone, two tickets with messages and files both ways."""
-    user = UserFactory(username="servidor-4711", first_name="Maria da Glória", last_name="Testemunha", email=EMAIL)
+    # Her login is her e-mail address, as many ERPs do it.
+    user = UserFactory(username=EMAIL, first_name="Maria da Glória", last_name="Testemunha", email=EMAIL)
     person = PersonFactory(entity=entity, name=NAME, document=CPF, user=user, contacts=False, street="Rua das Flores")
     Contact.objects.create(person=person, kind=Contact.Kind.EMAIL, value=EMAIL, confirmed_at=timezone.now())
     Contact.objects.create(person=person, kind=Contact.Kind.EMAIL, value=EMAIL2)

@@ -19,7 +19,7 @@ from tests.conftest import login
 from tests.factories import PersonFactory, UserFactory
 from tickets.models import Message, Ticket
 
-from .conftest import CPF, NAME, grant
+from .conftest import CPF, EMAIL, NAME, grant
 
 #: Session, user, permissions, the counts, the rows (holds and anonymisation as EXISTS, entity joined), the
 #: entity filter's choices: the same however many people.
@@ -94,12 +94,16 @@ def test_after_anonymising_no_table_and_no_file_holds_the_name_cpf_emails_or_pho
     subject, ipm_admin, media_root, admin_changed_the_person, attendant, django_capture_on_commit_callbacks
 ):
     person = subject.person
+    # She logs in with her password: the lockout log (django-axes) keeps her user name.
+    response = Client().post("/accounts/login/", {"username": EMAIL, "password": "senha-de-teste"})
+    assert response.status_code == 302
     # Before: the search finds her everywhere, so it is able to find her.
     before = database_hits(subject.terms)
     assert any(hit.startswith("people_person.name") for hit in before)
     assert any(hit.startswith("privacy_historicalcontact") for hit in before)
     assert any(hit.startswith("django_admin_log") for hit in before)
     assert any(hit.startswith("tickets_message.body") for hit in before)
+    assert any(hit.startswith("axes_accesslog.username") for hit in before)
     assert file_hits(media_root, subject.terms)
     counts = (Ticket.objects.count(), Message.objects.count())
 
