@@ -135,3 +135,21 @@ def test_the_command_dry_run_shows_what_a_run_would_do_and_changes_nothing(subje
     out = StringIO()
     call_command("privacy_retention", stdout=out)
     assert out.getvalue().strip() == "Atendimentos anonimizados: 1; atendimentos com arquivos apagados: 1."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_scheduled_privacy_task_is_registered_and_runs(subject, entity, media_root):
+    """Beat sends task names: a name no worker knows would be dropped silently, every day."""
+    from atende_chat.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = [entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()]
+    assert {"privacy.retention_run", "privacy.log_purge", "privacy.file_deletions_sweep"} <= set(scheduled)
+    assert all(name in app.tasks for name in scheduled)
+
+    EntityRetention.objects.create(entity=entity, tickets_days=10, files_days=5)
+    closed_ago(subject.tickets[0], 20)
+    assert app.tasks["privacy.retention_run"].apply().get() == {"files": 0, "anonymised": 1}
+    assert app.tasks["privacy.retention_run"].apply().get() == {"files": 0, "anonymised": 0}
+    assert app.tasks["privacy.file_deletions_sweep"].apply().get() == 0
+    assert stored_files(media_root) == 0
