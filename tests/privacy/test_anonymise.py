@@ -86,6 +86,9 @@ def admin_changed_the_person(subject, ipm_admin):
     assert response.status_code == 302, response.content.decode()[:2000]
     person.refresh_from_db()
     assert person.number == "10" and person.document == CPF  # the blank CPF field kept the number
+    # Who changed whose data, and when: the access log, from the row history's author.
+    entry = AccessLog.objects.get(action=AccessLog.Action.CHANGE, actor=superuser)
+    assert (entry.person, entry.detail) == (person, "person:~")
     return superuser
 
 
