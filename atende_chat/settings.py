@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "attendance",
     "csat",
     "reports",
+    "simple_history",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "people.middleware.AccountLanguageMiddleware",
     "people.session_ended.SessionEndedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Row history of people (privacy): records who made each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -270,6 +274,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "routing.sweep",
         "schedule": env.int("ROUTING_SWEEP_SECONDS", default=15),
     },
+    # LGPD retention (privacy/retention.py): closed tickets past their entity's time, in batches.
+    "privacy-retention": {
+        "task": "privacy.retention_run",
+        "schedule": env.int("PRIVACY_RETENTION_SECONDS", default=24 * 3600),
+    },
+    # Access log older than PRIVACY_LOG_RETENTION_DAYS, and files whose deletion was interrupted.
+    "privacy-log-purge": {
+        "task": "privacy.log_purge",
+        "schedule": env.int("PRIVACY_LOG_PURGE_SECONDS", default=24 * 3600),
+    },
+    "privacy-file-deletions": {
+        "task": "privacy.file_deletions_sweep",
+        "schedule": env.int("PRIVACY_FILE_SWEEP_SECONDS", default=3600),
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------------
@@ -360,6 +378,24 @@ EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=3 * 2
 # (the e2e stack, docker-compose.demo.yml). Never in production.
 ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=False)
 SUPPORT_PHONE = "47 3531-1500"
+
+# --- Privacy (LGPD, privacy/) ----------------------------------------------------------------
+# Closed tickets are anonymised after this many days, and their files deleted after the shorter
+# second time; an entity may set its own (admin: "Prazos de retenção das entidades").
+PRIVACY_TICKET_RETENTION_DAYS = env.int("PRIVACY_TICKET_RETENTION_DAYS", default=5 * 365)
+PRIVACY_FILE_RETENTION_DAYS = env.int("PRIVACY_FILE_RETENTION_DAYS", default=365)
+# Tickets handled per transaction batch by the retention task, and batches per run at most.
+PRIVACY_RETENTION_BATCH = env.int("PRIVACY_RETENTION_BATCH", default=200)
+PRIVACY_RETENTION_MAX_BATCHES = env.int("PRIVACY_RETENTION_MAX_BATCHES", default=50)
+# The access log (and the row history of people) is kept this many days.
+PRIVACY_LOG_RETENTION_DAYS = env.int("PRIVACY_LOG_RETENTION_DAYS", default=5 * 365)
+# The privacy notice ("Aviso de privacidade"): who the controller and the encarregado (DPO) are, per installation.
+PRIVACY_CONTROLLER_NAME = env.str("PRIVACY_CONTROLLER_NAME", default="IPM Sistemas Ltda.")
+PRIVACY_CONTROLLER_CONTACT = env.str(
+    "PRIVACY_CONTROLLER_CONTACT", default="Rua Dr. Antônio Hafner, 1125, Rio do Sul/SC"
+)
+PRIVACY_DPO_NAME = env.str("PRIVACY_DPO_NAME", default="Encarregado de Proteção de Dados da IPM")
+PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="privacidade@ipm.com.br")
 # Open websockets check their session and access again this often (seconds), besides the signals that
 # close them at once (tickets/receivers.py): the backstop for changes no signal reports.
 SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=60)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("chat/", include("tickets.urls")),
     path("anexos/", include("attachments.urls")),
     path("admin/relatorios/", include("reports.urls")),
+    path("privacidade/", include("privacy.urls")),
     path("admin/", admin.site.urls),
     # The language switch keeps the choice on the account; it answers at Django's own set_language URL.
     path("i18n/setlang/", people_views.language_set, name="set_language"),

@@ -101,8 +101,31 @@ class ContactInline(admin.TabularInline):
         return field
 
 
+class PersonAdminForm(forms.ModelForm):
+    """The CPF never travels whole to the page: the field comes empty, the masked number beside it."""
+
+    class Meta:
+        model = Person
+        fields = ["kind", "name", "document", "entity", "user", "cep", "country", "state", "city", "district"]
+        fields += ["street", "number"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("document")
+        if field is not None and self.instance.pk and self.instance.document:
+            self.initial["document"] = ""
+            field.help_text = gettext("Atual: {masked}. Deixe em branco para manter; digite outro para trocar.").format(
+                masked=self.instance.document_masked
+            )
+
+    def clean_document(self) -> str:
+        value = self.cleaned_data.get("document", "")
+        return value or (self.instance.document if self.instance.pk else "")
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonAdminForm
     list_display = ["code", "name", "kind", "document_display", "entity", "user"]
     list_filter = ["kind", "entity"]
     list_select_related = ["entity", "user"]
@@ -113,7 +136,21 @@ class PersonAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("CPF/CNPJ"))
     def document_display(self, person: Person) -> str:
-        return person.document_display
+        # Masked: finding a person by CPF works with the whole number typed in the search box.
+        return person.document_masked
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            # Read-only pages would print the stored value whole.
+            fields = ["document_display" if name == "document" else name for name in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            readonly.append("document_display")
+        return readonly
 
     def get_search_results(self, request, queryset, search_term):
         # Also the requester search of the phone ticket form (admin autocomplete).

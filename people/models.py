@@ -109,6 +109,14 @@ class Person(models.Model):
             return f"{digits[:2]}.{digits[2:5]}.{digits[5:8]}/{digits[8:12]}-{digits[12:]}"
         return digits
 
+    @property
+    def document_masked(self) -> str:
+        """A CPF as the government masks it (***.456.789-**); a CNPJ (a company's) is shown whole."""
+        digits = self.document
+        if len(digits) == 11:
+            return f"***.{digits[3:6]}.{digits[6:9]}-**"
+        return self.document_display
+
 
 class Contact(models.Model):
     """One e-mail address or phone number of a person; a person may have several of each."""
@@ -154,6 +162,23 @@ class Contact(models.Model):
     @property
     def is_email(self) -> bool:
         return self.kind == self.Kind.EMAIL
+
+    @property
+    def masked(self) -> str:
+        """Enough to recognise an address or a phone without disclosing it: m***@dominio, (**) ****-1500."""
+        if self.is_email:
+            local, _at, domain = self.value.partition("@")
+            return f"{local[:1]}***@{domain}"
+        shown = 4
+        digits = sum(char.isdigit() for char in self.value)
+        out, seen = [], 0
+        for char in self.value:
+            if char.isdigit():
+                seen += 1
+                out.append(char if seen > digits - shown else "*")
+            else:
+                out.append(char)
+        return "".join(out)
 
     @property
     def is_confirmed(self) -> bool:

@@ -130,6 +130,18 @@ def show_session_ended(page: Page) -> None:
     page.context.add_cookies([{"name": "session_ended", "value": "1", "url": page.url}])
     page.reload()
     expect(page.locator(".session-ended")).to_be_visible()
+def reveal_identity(page: Page) -> None:
+    """ "Mostrar" pressed in "Mais Informações": the whole CPF and contacts in place, the focus on them."""
+    page.locator("[data-reveal-form] button").click()
+    expect(page.locator('.conversation-side [data-reveal="document"]')).to_be_focused()
+
+
+def ask_to_anonymise(page: Page) -> None:
+    """The data subjects' list with a person chosen for "Anonimizar": the confirmation page (nothing done yet)."""
+    page.locator("input.action-select").first.check()
+    page.locator("select[name=action]").select_option(value="anonymise_action")
+    page.locator("button[name=index]").click()
+    expect(page.locator("input[name=confirm]")).to_have_count(1)
 
 
 SERVIDOR = "axe-servidor"
@@ -180,6 +192,8 @@ SCANS: list[Scan] = [
     ),
     Scan("gate-page", "chat/", SEM_CONTATO, "/chat/", status=403),
     Scan("chat-off", "chat/novo/", SEM_CHAT, "/chat/novo/", status=403),
+    Scan("privacy-notice", "privacidade/aviso/", None, "/privacidade/aviso/"),
+    Scan("privacy-my-data", "privacidade/meus-dados/", SERVIDOR, "/privacidade/meus-dados/"),
     Scan("gate-dialog", "chat/painel/", SEM_CONTATO, "/", open_gate_dialog),
     Scan("gate-dialog-details", "chat/painel/", SEM_CONTATO, "/", open_gate_details),
     Scan("not-found", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/999999999/", status=404),
@@ -220,6 +234,14 @@ SCANS: list[Scan] = [
         ATENDENTE,
         "/admin/tickets/ticket/{answered}/change/",
         choose_a_file,
+    ),
+    Scan(
+        "admin-conversation-revealed",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ADMIN,
+        "/admin/tickets/ticket/{answered}/change/",
+        reveal_identity,
+        admin=True,
     ),
     Scan(
         "admin-conversation-scrolling",
@@ -365,6 +387,25 @@ SCANS: list[Scan] = [
         "/admin/people/person/{person}/change/",
         admin=True,
     ),
+    Scan("admin-data-subjects", "admin/privacy/datasubject/", ADMIN, "/admin/privacy/datasubject/", admin=True),
+    Scan(
+        "admin-data-subject-anonymise-confirm",
+        "admin/privacy/datasubject/",
+        ADMIN,
+        "/admin/privacy/datasubject/",
+        ask_to_anonymise,
+        admin=True,
+        templates=("admin/privacy/datasubject/anonymise_confirm.html",),
+    ),
+    Scan("admin-access-log", "admin/privacy/accesslog/", ADMIN, "/admin/privacy/accesslog/", admin=True),
+    Scan("admin-legal-hold-add", "admin/privacy/legalhold/add/", ADMIN, "/admin/privacy/legalhold/add/", admin=True),
+    Scan(
+        "admin-entity-retention-add",
+        "admin/privacy/entityretention/add/",
+        ADMIN,
+        "/admin/privacy/entityretention/add/",
+        admin=True,
+    ),
 ]
 
 
@@ -415,7 +456,7 @@ NOT_PAGES: dict[str, str] = {
     "admin/password_change/": STOCK,
     "admin/password_change/done/": STOCK,
     "admin/auth/user/<id>/password/": STOCK,
-    r"admin/^(?P<app_label>axes|people|auth|tickets|routing|attendance)/$": STOCK + " (an app's index)",
+    r"admin/^(?P<app_label>axes|people|auth|tickets|routing|attendance|privacy)/$": STOCK + " (an app's index)",
     "admin/(?P<url>.*)$": "the admin's catch-all: a redirect to the login or a 404",
     **_stock_model("auth/group"),
     **_stock_model("auth/user"),
@@ -431,6 +472,21 @@ NOT_PAGES: dict[str, str] = {
     **_stock_views("routing/attendantstate", STOCK_VIEW),
     **_stock_views("attendance/optionalholiday", STOCK_VIEW),
     **_stock_views("attendance/specialday", STOCK_VIEW),
+    "privacidade/meus-dados.json": NOT_HTML + " (the JSON download of 'Meus Dados')",
+    "privacidade/atendimentos/<int:number>/mostrar/": POST_ONLY
+    + " (its answer is scanned in place: admin-conversation-revealed)",
+    "admin/privacy/accesslog/add/": "answers 403: the access log is written by the services only",
+    "admin/privacy/accesslog/<path:object_id>/change/": STOCK + " (read-only view of one entry)",
+    "admin/privacy/datasubject/add/": "answers 403: people are registered under Pessoas",
+    "admin/privacy/datasubject/<path:object_id>/change/": STOCK + " (read-only view, CPF masked)",
+    "admin/privacy/legalhold/": STOCK,
+    "admin/privacy/legalhold/<path:object_id>/change/": STOCK + " (the same form as its add page)",
+    "admin/privacy/entityretention/": STOCK,
+    "admin/privacy/entityretention/<path:object_id>/change/": STOCK + " (the same form as its add page)",
+    **_stock_views("privacy/accesslog", STOCK_VIEW),
+    **_stock_views("privacy/datasubject", STOCK_VIEW),
+    **_stock_views("privacy/legalhold", STOCK_VIEW),
+    **_stock_views("privacy/entityretention", STOCK_VIEW),
 }
 
 

@@ -30,6 +30,7 @@ SOURCES = (
     "attendance",
     "csat",
     "reports",
+    "privacy",
     "templates",
     "static",
     "locale",

@@ -7,10 +7,13 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from attendance.models import OptionalHoliday, SpecialDay
 from people.models import Contact, Person
 from routing.models import AttendantState
+from privacy.models import AccessLog as PrivacyLog
+from privacy.models import EntityRetention, LegalHold
 from tests.conftest import login
 from tests.factories import AttendantFactory, EntityFactory, PersonFactory, UserFactory
 from tickets import services
@@ -83,6 +86,9 @@ def world(db, media_root, module) -> World:
     AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1)
     AccessLog.objects.create(username="x", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1")
+    hold = LegalHold.objects.create(person=colleague, reason="Processo")
+    retention = EntityRetention.objects.create(entity=entity)
+    access = PrivacyLog.objects.create(at=timezone.now(), action=PrivacyLog.Action.VIEW, person=owner)
     objects = {
         "auth/group": Group.objects.get(name=ATTENDANTS_GROUP).pk,
         "auth/user": owner.user.pk,
@@ -98,5 +104,9 @@ def world(db, media_root, module) -> World:
         "attendance/specialday": special.pk,
         "tickets/ticket": ticket.pk,
         "routing/attendantstate": AttendantState.objects.create(user=attendant, capacity=2).pk,
+        "privacy/accesslog": access.pk,
+        "privacy/legalhold": hold.pk,
+        "privacy/entityretention": retention.pk,
+        "privacy/datasubject": owner.pk,
     }
     return World(owner, colleague, foreign, attendant, staff, ticket, concluded, attachment.pk, objects)

@@ -101,6 +101,12 @@ HTTP_TABLE: dict[str, Entry] = {
     "i18n/setlang/": Entry(get=every(302), post=every(302), data={"language": "en"}),
     # The JavaScript catalogue: public, like the static files.
     "i18n/js/": Entry(get=every(200)),
+    # Privacy (issue 19): the notice is public; each person downloads only their own data (people only);
+    # "Mostrar" is POST only, for attendants with privacy.view_full_cpf (nobody here has it: 403).
+    "privacidade/aviso/": Entry(get=every(200), post=every(405)),
+    "privacidade/meus-dados/": Entry(get=(LOGIN, 200, 200, 200, 404, 404), post=every(405)),
+    "privacidade/meus-dados.json": Entry(get=(LOGIN, 200, 200, 200, 404, 404), post=every(405)),
+    "privacidade/atendimentos/<int:number>/mostrar/": Entry(get=every(405), post=admin(403, 403)),
     # --- the admin: staff only; tickets, people and files only for attendants (and superusers) ---
     "admin/": Entry(get=admin(200, 200)),
     "admin/login/": Entry(get=(200, 200, 200, 200, (302, "/admin/"), (302, "/admin/"))),
@@ -114,7 +120,7 @@ HTTP_TABLE: dict[str, Entry] = {
     "admin/jsi18n/": Entry(get=admin(200, 200)),
     # "View on site": no model has a public page.
     "admin/r/<path:content_type_id>/<path:object_id>/": Entry(get=admin(404, 404)),
-    "admin/^(?P<app_label>axes|people|auth|tickets|routing|attendance)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
+    "admin/^(?P<app_label>axes|people|auth|tickets|routing|attendance|privacy)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
     "admin/(?P<url>.*)$": Entry(get=admin(404, 404), url="/admin/nao-existe/"),
     "admin/auth/user/<id>/password/": Entry(get=admin(403, 403)),
     # The queue's own actions: POST only, attendants only.
@@ -159,6 +165,11 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "tickets/ticket": {"view", "change", "add"},
     # Capacities are set by IPM administrators (superusers) only.
     "routing/attendantstate": set(),
+    # Privacy: IPM administrators only (their own permissions); attendants and other staff see nothing.
+    "privacy/accesslog": set(),
+    "privacy/legalhold": set(),
+    "privacy/entityretention": set(),
+    "privacy/datasubject": set(),
 }
 
 

@@ -209,7 +209,8 @@ def test_meus_dados_shows_name_document_email_and_phone(person_client, person):
     text = text_of(person_client.get("/chat/meus-dados/"))
     for label in ["Nome", "CPF/CNPJ", "Endereço de E-mail", "Telefone"]:
         assert label in text
-    assert person.name in text and person.document_display in text
+    # The CPF masked (issue 19): the whole number is on "Cadastro de pessoa" and in the data download.
+    assert person.name in text and person.document_masked in text and person.document_display not in text
     for contact in person.contacts.all():
         assert contact.value in text
 
