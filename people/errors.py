@@ -27,8 +27,7 @@ class ContactsMissing(ApplicationError):
 TOO_MANY_EMAILS = _("Cada pessoa pode ter no máximo {limit} endereços de e-mail.")
 TOO_MANY_PHONES = _("Cada pessoa pode ter no máximo {limit} telefones.")
 LINK_INVALID = _(
-    "Este link de confirmação não é válido (ou o endereço foi alterado). "
-    "Peça um novo link em “Cadastro de pessoa”."
+    "Este link de confirmação não é válido (ou o endereço foi alterado). Peça um novo link em “Cadastro de pessoa”."
 )
 LINK_EXPIRED = _("Este link de confirmação expirou. Peça um novo link em “Cadastro de pessoa”.")
 EMAIL_CONFIRMED = _("Endereço de e-mail {address} confirmado. Obrigado!")

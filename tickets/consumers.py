@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from atende_chat import metrics
 from people.models import Person
 from people.selectors import person_chat_enabled, person_for_user, person_has_required_contacts
 
@@ -88,6 +89,8 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         # Accept before refusing, so the browser sees 4403 (a refused handshake reaches it as 1006
         # and would be retried forever). Nothing is sent before the check.
         await self.accept()
+        metrics.socket_opened()
+        self._counted = True
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not await self.authorise(user):
             await self.close(code=CLOSE_FORBIDDEN)
@@ -103,6 +106,9 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "hello", **await self.hello()})
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "_counted", False):
+            metrics.socket_closed()
+            self._counted = False
         if self._renew_handle is not None:
             self._renew_handle.cancel()
         if self._recheck_task is not None:

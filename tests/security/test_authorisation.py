@@ -89,6 +89,10 @@ HTTP_TABLE: dict[str, Entry] = {
     "i18n/setlang/": Entry(get=every(302), post=every(302), data={"language": "en"}),
     # The JavaScript catalogue: public, like the static files.
     "i18n/js/": Entry(get=every(200)),
+    # The load balancer's health check: anonymous, tells only which part is down.
+    "saude/": Entry(get=every(200), post=every(405)),
+    # Prometheus: superusers or the bearer token only (none of these roles).
+    "metrics": Entry(get=every(403), post=every(405)),
     # --- the admin: staff only; tickets, people and files only for attendants (and superusers) ---
     "admin/": Entry(get=admin(200, 200)),
     "admin/login/": Entry(get=(200, 200, 200, 200, (302, "/admin/"), (302, "/admin/"))),
