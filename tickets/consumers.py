@@ -263,9 +263,13 @@ class ConversationConsumer(_BaseConsumer):
 
     async def authorise(self, user: AbstractBaseUser) -> bool:
         self.ticket = await self._ticket(user)
-        # Ids already forwarded live before the client's resume, so the replay skips them;
-        # after the resume, the highest id sent, so late duplicates are dropped.
-        self.live_sent: set[int] = set()
+        # Live messages that arrive before the client's resume is answered are held, not sent: the
+        # replay reads them from the database, and those committed after its read follow it, so the
+        # client gets ids in increasing order and may resume from the highest it has. (Sent at once,
+        # a live id could reach the client before older ones of the replay; a client cut off then
+        # would resume above the older ones and never see them.) After the resume: the highest id
+        # sent, so late duplicates are dropped.
+        self.held: dict[int, dict[str, Any]] = {}
         self.sent_up_to: int | None = None
         return self.ticket is not None
 
@@ -310,21 +314,27 @@ class ConversationConsumer(_BaseConsumer):
             batch = await self._payloads_after(cursor, limit)
             read += len(batch)
             for payload in batch:
-                if payload["id"] not in self.live_sent:
-                    await self.send_json({"type": "ticket.message", "message": payload})
-                    count += 1
+                await self.send_json({"type": "ticket.message", "message": payload})
+                count += 1
             if batch:
                 cursor = batch[-1]["id"]
+            # What the database gave is no longer held (it bounds the buffer on a long replay).
+            self.held = {number: payload for number, payload in self.held.items() if number > cursor}
             if len(batch) < limit:
                 break
             if read >= settings.WEBSOCKET_RESUME_MAX:
                 more = True
                 break
         if more:
-            # Live events keep being recorded (and skipped by the next replay) until the replay is complete.
+            # Live events stay held until the replay is complete (the client resumes again from cursor).
             return count, cursor, True
-        self.sent_up_to = max([cursor, *self.live_sent])
-        self.live_sent = set()
+        # Committed after the database read: they follow the replay, in order.
+        for number in sorted(self.held):
+            await self.send_json({"type": "ticket.message", "message": self.held[number]})
+            count += 1
+            cursor = number
+        self.held = {}
+        self.sent_up_to = cursor
         # The status may have changed while the client was away.
         await self.send_json({"type": "ticket.status", "ticket": await self._status()})
         return count, self.sent_up_to, False
@@ -348,11 +358,11 @@ class ConversationConsumer(_BaseConsumer):
     async def ticket_message(self, event: dict[str, Any]) -> None:
         message_id = event["message"]["id"]
         if self.sent_up_to is None:
-            self.live_sent.add(message_id)
-        elif message_id <= self.sent_up_to:
+            self.held[message_id] = event["message"]
             return
-        else:
-            self.sent_up_to = message_id
+        if message_id <= self.sent_up_to:
+            return
+        self.sent_up_to = message_id
         await self.send_json({"type": "ticket.message", "message": event["message"]})
 
     async def ticket_status(self, event: dict[str, Any]) -> None:
