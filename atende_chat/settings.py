@@ -168,6 +168,9 @@ WHITENOISE_USE_FINDERS = True
 # --- Redis: channel layer, Celery broker, cache -------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# The channel layer may be spread over several Redis servers (shards); the cache and the broker stay on REDIS_URL.
+CHANNEL_REDIS_URLS = env.list("CHANNEL_REDIS_URLS", default=[REDIS_URL] if REDIS_URL else [])
+
 if REDIS_URL:
     # https://channels.readthedocs.io/en/latest/topics/channel_layers.html (reasons in docs/realtime.md)
     # - socket_timeout None: redis-py 8 defaults it to 5 s, the same as the layer's blocking pop,
@@ -189,9 +192,11 @@ if REDIS_URL:
                 "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
             }[env.str("CHANNEL_LAYER", default="redis")],
             "CONFIG": {
+                # One host per shard: channels-redis spreads groups and channels over its hosts by a hash
+                # of their names (CHANNEL_REDIS_URLS, comma-separated; by default the one REDIS_URL).
                 "hosts": [
                     {
-                        "address": REDIS_URL,
+                        "address": address,
                         "socket_timeout": None,
                         "socket_connect_timeout": 5,
                         "socket_keepalive": True,
@@ -206,6 +211,7 @@ if REDIS_URL:
                             if hasattr(socket, name)
                         },
                     }
+                    for address in CHANNEL_REDIS_URLS
                 ],
                 "capacity": env.int("CHANNEL_CAPACITY", default=10000),
                 "expiry": 30,
@@ -347,6 +353,9 @@ SUPPORT_PHONE = "47 3531-1500"
 # Open websockets check their session and access again this often (seconds), besides the signals that
 # close them at once (tickets/receivers.py): the backstop for changes no signal reports.
 SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=60)
+# Each ASGI process reads an epoch key on every channel-layer Redis this often; a shard that restarted
+# (and forgot its groups) makes the process's sockets reconnect and resume (tickets/layer_watch.py).
+LAYER_WATCH_SECONDS = env.float("LAYER_WATCH_SECONDS", default=2)
 # Frames a socket may send: a burst, refilled at a rate per second; past it the socket closes with 4429.
 WEBSOCKET_FRAME_BURST = env.int("WEBSOCKET_FRAME_BURST", default=30)
 WEBSOCKET_FRAME_RATE = env.float("WEBSOCKET_FRAME_RATE", default=2)

@@ -28,7 +28,7 @@ from atende_chat import metrics
 from people.models import Person
 from people.selectors import person_chat_enabled, person_for_user, person_has_required_contacts
 
-from . import realtime, selectors, services
+from . import layer_watch, realtime, selectors, services
 from .models import Ticket
 
 #: Anonymous, not allowed, or the entity's chat is off: the client must not retry.
@@ -99,6 +99,7 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         for group in [realtime.user_group(user.pk), *self.groups_for()]:
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
+        layer_watch.register(self)
         loop = asyncio.get_running_loop()
         self._renew_handle = loop.call_later(socket_max_age(), lambda: loop.create_task(self.close(CLOSE_RENEW)))
         self._recheck_task = loop.create_task(self._recheck_now_and_then())
@@ -109,6 +110,7 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "_counted", False):
             metrics.socket_closed()
             self._counted = False
+        layer_watch.unregister(self)
         if self._renew_handle is not None:
             self._renew_handle.cancel()
         if self._recheck_task is not None:

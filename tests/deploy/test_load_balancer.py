@@ -9,24 +9,20 @@ its ticket, in order, none twice, and the right badge.
 
 import asyncio
 import json
-import random
 import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from django.conf import settings
 from django.core.management import call_command
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.factories import AttendantFactory, PersonFactory
 from tests.realtime.conftest import Daphne, session_cookie
 from tests.support.nginx import Nginx
+from tests.support.realtime_client import LiveClient, open_ws
 from tickets import services
 from tickets.models import Message, Ticket
 
@@ -111,7 +107,7 @@ def test_sockets_are_spread_over_every_process(cluster, person):
     cookie = session_cookie(person.user)
 
     async def scenario():
-        sockets = [await open_ws(cluster, "/ws/toolbar/", cookie) for _ in range(PROCESSES * 4)]
+        sockets = [await open_ws(cluster.nginx.address, "/ws/toolbar/", cookie) for _ in range(PROCESSES * 4)]
         for ws in sockets:
             assert json.loads(await asyncio.wait_for(ws.recv(), timeout=10))["type"] == "hello"
         deadline = time.monotonic() + 30
@@ -139,74 +135,7 @@ def sockets_per_process(cluster: Cluster) -> dict[str, float]:
     }
 
 
-async def open_ws(cluster: Cluster, path: str, cookie: str):
-    return await connect(
-        f"ws://{cluster.nginx.address}{path}",
-        origin=f"http://{cluster.nginx.address}",
-        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
-        open_timeout=30,
-    )
-
-
 # --- losing a process ----------------------------------------------------------------------
-
-
-@dataclass
-class Client:
-    """What realtime.js does: connect, resume from the last id, on any close come back with back-off."""
-
-    path: str
-    cookie: str
-    ticket_id: int | None = None
-    ids: list[int] = field(default_factory=list)
-    duplicates: list[int] = field(default_factory=list)
-    badge: int | None = None
-    connections: int = 0
-    resumed: asyncio.Event = field(default_factory=asyncio.Event)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def last_id(self) -> int:
-        return self.ids[-1] if self.ids else 0
-
-    async def run(self, cluster: Cluster, stop: asyncio.Event) -> None:
-        # realtime.js's back-off: 1 s doubling (capped here at 8 s to keep the test short), half random.
-        backoff = 1.0
-        while not stop.is_set():
-            try:
-                async with await open_ws(cluster, self.path, self.cookie) as ws:
-                    self.connections += 1
-                    backoff = 1.0
-                    await self._session(ws, stop)
-            except (ConnectionClosed, OSError, InvalidStatus, TimeoutError) as error:
-                self.errors.append(repr(error))
-            if not stop.is_set():
-                await asyncio.sleep(backoff * random.uniform(0.5, 1.0))
-                backoff = min(backoff * 2, 8.0)
-
-    async def _session(self, ws, stop: asyncio.Event) -> None:
-        hello = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
-        assert hello["type"] == "hello", hello
-        await ws.send(json.dumps({"type": "resume", "last_id": self.last_id}))
-        while not stop.is_set():
-            try:
-                raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
-            except TimeoutError:
-                continue
-            frame = json.loads(raw)
-            if frame["type"] == "ticket.message":
-                number = frame["message"]["id"]
-                if number <= self.last_id:
-                    self.duplicates.append(number)
-                else:
-                    self.ids.append(number)
-            elif frame["type"] == "person.badge":
-                self.badge = frame["unread"]
-            elif frame["type"] == "resumed":
-                if frame.get("more"):
-                    await ws.send(json.dumps({"type": "resume", "last_id": self.last_id}))
-                else:
-                    self.resumed.set()
 
 
 def make_world(tickets: int):
@@ -224,9 +153,9 @@ def make_world(tickets: int):
     clients = []
     for person, ticket in zip(people, opened, strict=True):
         cookie = session_cookie(person.user)
-        clients.append(Client(f"/ws/tickets/{ticket.number}/", cookie, ticket_id=ticket.pk))
-        clients.append(Client("/ws/toolbar/", cookie))
-        clients.append(Client(f"/ws/tickets/{ticket.number}/", attendant_cookie, ticket_id=ticket.pk))
+        clients.append(LiveClient(f"/ws/tickets/{ticket.number}/", cookie, ticket_id=ticket.pk))
+        clients.append(LiveClient("/ws/toolbar/", cookie))
+        clients.append(LiveClient(f"/ws/tickets/{ticket.number}/", attendant_cookie, ticket_id=ticket.pk))
     return attendant, opened, clients
 
 
@@ -237,7 +166,7 @@ def expected_ids() -> dict[int, list[int]]:
     return expected
 
 
-async def converge(clients: list[Client], within: float = 90) -> None:
+async def converge(clients: list[LiveClient], within: float = 90) -> None:
     """Every conversation holds every message of its ticket; every toolbar the server's count."""
     deadline = time.monotonic() + within
     while True:
@@ -258,7 +187,7 @@ def reply_to_all(attendant, tickets: list[Ticket], round_number: int) -> None:
         services.ticket_message_create(ticket=ticket, user=attendant, body=f"Resposta {round_number}")
 
 
-def run_with_failures(cluster: Cluster, clients: list[Client], attendant, tickets, failure) -> None:
+def run_with_failures(cluster: Cluster, clients: list[LiveClient], attendant, tickets, failure) -> None:
     async def scenario():
         stop = asyncio.Event()
         tasks = []
@@ -266,20 +195,10 @@ def run_with_failures(cluster: Cluster, clients: list[Client], attendant, ticket
             # Pages open over time, not all in the same millisecond: batches of 50.
             for start in range(0, len(clients), 50):
                 batch = clients[start : start + 50]
-                tasks += [asyncio.create_task(client.run(cluster, stop)) for client in batch]
+                tasks += [asyncio.create_task(client.run(cluster.nginx.address, stop)) for client in batch]
                 await asyncio.wait_for(asyncio.gather(*(client.resumed.wait() for client in batch)), timeout=120)
             deadline = time.monotonic() + 120
             while not all(client.resumed.is_set() for client in clients):
-                if time.monotonic() > deadline:
-                    Path("/tmp/lb-debug.txt").write_text(
-                        "\n".join(
-                            [
-                                repr([(c.path, c.connections, c.errors[-1:]) for c in clients if not c.resumed.is_set()]),
-                                cluster.nginx.error_log()[-5000:],
-                                *[server.read_log()[-5000:] for server in cluster.servers],
-                            ]
-                        )
-                    )
                 assert time.monotonic() < deadline, (
                     [(c.path, c.connections, c.errors[-1:]) for c in clients if not c.resumed.is_set()][:3],
                     cluster.nginx.error_log()[-3000:],
