@@ -7,6 +7,6 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # The translation catalogues are compiled here (the .mo files are not in the repository).
 RUN DEBUG=true python manage.py compilemessages --verbosity 0
-RUN mkdir -p /data/private var && useradd --create-home atende && chown -R atende /app /data
+RUN mkdir -p /data/private var/staticfiles && useradd --create-home atende && chown -R atende /app /data
 USER atende
 EXPOSE 8000

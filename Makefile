@@ -30,7 +30,7 @@ python:
 	@if [ -z "$(PYTHON)" ]; then echo "Erro: é preciso Python 3.12 ou mais novo (Django 6)." >&2; exit 1; fi
 	@echo $(PYTHON)
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "Erro: é preciso Python 3.12 ou mais novo (Django 6). Instale python3.12 ou python3.13" >&2; \
 		echo "  (Debian/Ubuntu: apt-get install python3.12 python3.12-venv; ou pyenv install 3.13)." >&2; \
@@ -39,7 +39,7 @@ $(VENV)/.installed: requirements.txt
 	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then rm -rf $(VENV); fi
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 venv: $(VENV)/.installed

@@ -177,6 +177,9 @@ WHITENOISE_USE_FINDERS = True
 # --- Redis: channel layer, Celery broker, cache -------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# The channel layer may be spread over several Redis servers (shards); the cache and the broker stay on REDIS_URL.
+CHANNEL_REDIS_URLS = env.list("CHANNEL_REDIS_URLS", default=[REDIS_URL] if REDIS_URL else [])
+
 if REDIS_URL:
     # https://channels.readthedocs.io/en/latest/topics/channel_layers.html (reasons in docs/realtime.md)
     # - socket_timeout None: redis-py 8 defaults it to 5 s, the same as the layer's blocking pop,
@@ -198,9 +201,11 @@ if REDIS_URL:
                 "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
             }[env.str("CHANNEL_LAYER", default="redis")],
             "CONFIG": {
+                # One host per shard: channels-redis spreads groups and channels over its hosts by a hash
+                # of their names (CHANNEL_REDIS_URLS, comma-separated; by default the one REDIS_URL).
                 "hosts": [
                     {
-                        "address": REDIS_URL,
+                        "address": address,
                         "socket_timeout": None,
                         "socket_connect_timeout": 5,
                         "socket_keepalive": True,
@@ -215,6 +220,7 @@ if REDIS_URL:
                             if hasattr(socket, name)
                         },
                     }
+                    for address in CHANNEL_REDIS_URLS
                 ],
                 "capacity": env.int("CHANNEL_CAPACITY", default=10000),
                 "expiry": 30,
@@ -399,6 +405,9 @@ PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="privacidade@ipm.com.br
 # Open websockets check their session and access again this often (seconds), besides the signals that
 # close them at once (tickets/receivers.py): the backstop for changes no signal reports.
 SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=60)
+# Each ASGI process reads an epoch key on every channel-layer Redis this often; a shard that restarted
+# (and forgot its groups) makes the process's sockets reconnect and resume (tickets/layer_watch.py).
+LAYER_WATCH_SECONDS = env.float("LAYER_WATCH_SECONDS", default=2)
 # Frames a socket may send: a burst, refilled at a rate per second; past it the socket closes with 4429.
 WEBSOCKET_FRAME_BURST = env.int("WEBSOCKET_FRAME_BURST", default=30)
 WEBSOCKET_FRAME_RATE = env.float("WEBSOCKET_FRAME_RATE", default=2)
@@ -446,6 +455,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The health checks and the Prometheus scrape come over plain HTTP from inside the network (compose, nginx).
+SECURE_REDIRECT_EXEMPT = [r"^saude/$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -457,14 +468,35 @@ BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# LOG_FORMAT=json writes one JSON object per line (python-json-logger) for a log collector; plain otherwise.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+        },
+    },
+    # Counts the channel layer's "over capacity" drops for /metrics, and lets the records through.
+    "filters": {"layer_drops": {"()": "atende_chat.metrics.LayerDropCounter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain"}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        "channels_redis.core": {"level": "INFO", "filters": ["layer_drops"]},
+    },
 }
+
+# /metrics (Prometheus): a superuser's session, or this bearer token for the Prometheus server.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# How often each ASGI process writes its own figures (open sockets, layer drops) to Redis for /metrics.
+METRICS_PUBLISH_SECONDS = env.float("METRICS_PUBLISH_SECONDS", default=10.0)
 
 PHONENUMBER_DEFAULT_REGION = "BR"
 PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from atende_chat import health, metrics
 from people import views as people_views
 from routing import views as routing_views
 from tickets import views as tickets_views
@@ -19,6 +20,9 @@ urlpatterns = [
     path("admin/relatorios/", include("reports.urls")),
     path("privacidade/", include("privacy.urls")),
     path("admin/", admin.site.urls),
+    # For the load balancer and the compose health checks (anonymous), and for Prometheus (operators).
+    path("saude/", health.health, name="health"),
+    path("metrics", metrics.metrics, name="metrics"),
     # The language switch keeps the choice on the account; it answers at Django's own set_language URL.
     path("i18n/setlang/", people_views.language_set, name="set_language"),
     path("i18n/js/", tickets_views.javascript_catalog, name="javascript-catalog"),

@@ -24,11 +24,12 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from atende_chat import metrics
 from people.middleware import SESSION_LANGUAGE_KEY
 from people.models import Person
 from people.selectors import person_chat_enabled, person_for_user, person_has_required_contacts
 
-from . import realtime, selectors, services
+from . import layer_watch, realtime, selectors, services
 from .models import Ticket
 
 #: Anonymous, not allowed, or the entity's chat is off: the client must not retry.
@@ -105,6 +106,8 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         # Accept before refusing, so the browser sees 4403 (a refused handshake reaches it as 1006
         # and would be retried forever). Nothing is sent before the check.
         await self.accept()
+        metrics.socket_opened()
+        self._counted = True
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not await self.authorise(user):
             await self.close(code=CLOSE_FORBIDDEN)
@@ -113,6 +116,7 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         for group in [realtime.user_group(user.pk), *self.groups_for()]:
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
+        layer_watch.register(self)
         loop = asyncio.get_running_loop()
         self._renew_handle = loop.call_later(socket_max_age(), lambda: loop.create_task(self.close(CLOSE_RENEW)))
         self._recheck_task = loop.create_task(self._recheck_now_and_then())
@@ -120,6 +124,10 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "hello", **await self.hello()})
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "_counted", False):
+            metrics.socket_closed()
+            self._counted = False
+        layer_watch.unregister(self)
         if self._renew_handle is not None:
             self._renew_handle.cancel()
         if self._recheck_task is not None:
@@ -274,9 +282,13 @@ class ConversationConsumer(_BaseConsumer):
 
     async def authorise(self, user: AbstractBaseUser) -> bool:
         self.ticket = await self._ticket(user)
-        # Ids already forwarded live before the client's resume, so the replay skips them;
-        # after the resume, the highest id sent, so late duplicates are dropped.
-        self.live_sent: set[int] = set()
+        # Live messages that arrive before the client's resume is answered are held, not sent: the
+        # replay reads them from the database, and those committed after its read follow it, so the
+        # client gets ids in increasing order and may resume from the highest it has. (Sent at once,
+        # a live id could reach the client before older ones of the replay; a client cut off then
+        # would resume above the older ones and never see them.) After the resume: the highest id
+        # sent, so late duplicates are dropped.
+        self.held: dict[int, dict[str, Any]] = {}
         self.sent_up_to: int | None = None
         return self.ticket is not None
 
@@ -332,21 +344,27 @@ class ConversationConsumer(_BaseConsumer):
             batch = await self._payloads_after(cursor, limit)
             read += len(batch)
             for payload in batch:
-                if payload["id"] not in self.live_sent:
-                    await self.send_json({"type": "ticket.message", "message": payload})
-                    count += 1
+                await self.send_json({"type": "ticket.message", "message": payload})
+                count += 1
             if batch:
                 cursor = batch[-1]["id"]
+            # What the database gave is no longer held (it bounds the buffer on a long replay).
+            self.held = {number: payload for number, payload in self.held.items() if number > cursor}
             if len(batch) < limit:
                 break
             if read >= settings.WEBSOCKET_RESUME_MAX:
                 more = True
                 break
         if more:
-            # Live events keep being recorded (and skipped by the next replay) until the replay is complete.
+            # Live events stay held until the replay is complete (the client resumes again from cursor).
             return count, cursor, True
-        self.sent_up_to = max([cursor, *self.live_sent])
-        self.live_sent = set()
+        # Committed after the database read: they follow the replay, in order.
+        for number in sorted(self.held):
+            await self.send_json({"type": "ticket.message", "message": self.held[number]})
+            count += 1
+            cursor = number
+        self.held = {}
+        self.sent_up_to = cursor
         # The status may have changed while the client was away.
         await self.send_json({"type": "ticket.status", "ticket": await self._status()})
         return count, self.sent_up_to, False
@@ -369,13 +387,13 @@ class ConversationConsumer(_BaseConsumer):
 
     async def ticket_message(self, event: dict[str, Any]) -> None:
         message_id = event["message"]["id"]
-        if self.sent_up_to is None:
-            self.live_sent.add(message_id)
-        elif message_id <= self.sent_up_to:
-            return
-        else:
-            self.sent_up_to = message_id
         message = realtime.message_for_socket(event["message"], language=self.language, previous=self._is_requester())
+        if self.sent_up_to is None:
+            self.held[message_id] = message
+            return
+        if message_id <= self.sent_up_to:
+            return
+        self.sent_up_to = message_id
         await self.send_json({"type": "ticket.message", "message": message})
 
     async def ticket_status(self, event: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from atende_chat import metrics
 from attachments.models import Attachment
 
 from .models import Message, Ticket
@@ -115,6 +116,7 @@ async def _group_send_all(layer, events: list[tuple[str, dict[str, Any]]]) -> No
             except Exception:
                 # The layer is at-most-once anyway: clients resync from the database.
                 logger.warning("group_send to %s failed; clients will catch up", group, exc_info=True)
+                metrics.layer_dropped()
 
     await asyncio.gather(*(one_group(group, group_events) for group, group_events in by_group.items()))
 
@@ -128,6 +130,7 @@ def _send_all(events: list[tuple[str, dict[str, Any]]]) -> None:
         async_to_sync(_group_send_all)(layer, events)
     except Exception:
         logger.warning("group_send of %d events failed; clients will catch up", len(events), exc_info=True)
+        metrics.layer_dropped(len(events))
 
 
 def _send(group: str, event: dict[str, Any]) -> None:

@@ -436,6 +436,8 @@ NOT_PAGES: dict[str, str] = {
     "anexos/<int:pk>/": NOT_HTML + " (a file download)",
     "cadastro/reenviar-confirmacao/": POST_ONLY,
     "i18n/js/": NOT_HTML + " (the JavaScript catalogue of the pages)",
+    "saude/": NOT_HTML + " (JSON for the load balancer's health check)",
+    "metrics": NOT_HTML + " (Prometheus text format, for the operators' scraper)",
     "i18n/setlang/": REDIRECT + " (the language switch: POST sets it, GET goes back)",
     "admin/tickets/ticket/atender-proximo/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/assumir/": POST_ONLY,

@@ -169,10 +169,15 @@ class Daphne:
                     raise RuntimeError(self.log.read().decode()) from None
                 time.sleep(0.2)
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 10) -> None:
+        """SIGTERM, and SIGKILL after `grace` seconds, as docker stops a container."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
         self.process = None
 
 

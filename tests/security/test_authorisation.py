@@ -107,6 +107,10 @@ HTTP_TABLE: dict[str, Entry] = {
     "privacidade/meus-dados/": Entry(get=(LOGIN, 200, 200, 200, 404, 404), post=every(405)),
     "privacidade/meus-dados.json": Entry(get=(LOGIN, 200, 200, 200, 404, 404), post=every(405)),
     "privacidade/atendimentos/<int:number>/mostrar/": Entry(get=every(405), post=admin(403, 403)),
+    # The load balancer's health check: anonymous, tells only which part is down.
+    "saude/": Entry(get=every(200), post=every(405)),
+    # Prometheus: superusers or the bearer token only (none of these roles).
+    "metrics": Entry(get=every(403), post=every(405)),
     # --- the admin: staff only; tickets, people and files only for attendants (and superusers) ---
     "admin/": Entry(get=admin(200, 200)),
     "admin/login/": Entry(get=(200, 200, 200, 200, (302, "/admin/"), (302, "/admin/"))),

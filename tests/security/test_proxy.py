@@ -7,14 +7,8 @@ attacker rotate addresses (never locked) or claim the victim's (locking them out
 
 import http.client
 import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -22,71 +16,11 @@ from django.conf import settings
 
 from atende_chat.serve import daphne_arguments
 from tests.realtime.conftest import Daphne
+from tests.support.nginx import CONF, Nginx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-CONF = ROOT / "deploy" / "nginx" / "atende_chat.conf"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PASSWORD = "uma-senha-boa-e-longa"  # noqa: S105
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Nginx:
-    """Debian's nginx as a foreground process with its own prefix, pid, logs and temporary paths."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="nginx-"))
-        self.port = free_port()
-        (self.dir / "logs").mkdir()
-        (self.dir / "nginx.conf").write_text(
-            f"""
-daemon off;
-master_process off;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/logs/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {self.dir}/body;
-    proxy_temp_path {self.dir}/proxy;
-    fastcgi_temp_path {self.dir}/fastcgi;
-    uwsgi_temp_path {self.dir}/uwsgi;
-    scgi_temp_path {self.dir}/scgi;
-    upstream atende_chat {{ server 127.0.0.1:{upstream_port}; }}
-    server {{
-        listen 127.0.0.1:{self.port};
-        include {CONF};
-    }}
-}}
-"""
-        )
-        self.process = subprocess.Popen(
-            [NGINX, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError((self.dir / "logs" / "error.log").read_text()) from None
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Browser:

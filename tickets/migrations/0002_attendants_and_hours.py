@@ -1,22 +1,17 @@
-"""The "Atendentes" group with only what attendants need, and the default attendance hours."""
+"""The default attendance hours.
+
+The "Atendentes" group and its permissions are no longer made here: a migration that imports live
+code breaks when that code changes, and a permission added later would never reach a database that
+had already migrated. They are synchronised after every migrate instead (tickets/permissions.py,
+connected to post_migrate in tickets/apps.py).
+"""
 
 import datetime
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-
-from tickets.permissions import attendants_group_ensure
-
 
 
 def forwards(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    attendants_group_ensure(Group, Permission)
     AttendancePeriod = apps.get_model("tickets", "AttendancePeriod")
     if not AttendancePeriod.objects.exists():
         for weekday in range(5):
