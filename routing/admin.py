@@ -28,7 +28,8 @@ class CapacityListForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields.get("capacity")
-        if field is not None:
+        # The formset's empty form (built for its media) has no attendant yet.
+        if field is not None and self.instance.user_id is not None:
             field.widget.attrs["aria-label"] = f"{capfirst(field.label)}: {self.instance.user}"
 
 

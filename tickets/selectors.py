@@ -19,6 +19,7 @@ from .models import (
     CLOSED_STATUSES,
     UNREAD_FOR_REQUESTER,
     WAITING_STATUSES,
+    AttendancePeriod,
     Message,
     Module,
     Ticket,

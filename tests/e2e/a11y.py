@@ -130,6 +130,8 @@ def show_session_ended(page: Page) -> None:
     page.context.add_cookies([{"name": "session_ended", "value": "1", "url": page.url}])
     page.reload()
     expect(page.locator(".session-ended")).to_be_visible()
+
+
 def reveal_identity(page: Page) -> None:
     """ "Mostrar" pressed in "Mais Informações": the whole CPF and contacts in place, the focus on them."""
     page.locator("[data-reveal-form] button").click()

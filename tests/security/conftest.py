@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from attendance.models import OptionalHoliday, SpecialDay
 from people.models import Contact, Person
-from routing.models import AttendantState
 from privacy.models import AccessLog as PrivacyLog
 from privacy.models import EntityRetention, LegalHold
+from routing.models import AttendantState
 from tests.conftest import login
 from tests.factories import AttendantFactory, EntityFactory, PersonFactory, UserFactory
 from tickets import services

@@ -124,7 +124,9 @@ HTTP_TABLE: dict[str, Entry] = {
     "admin/jsi18n/": Entry(get=admin(200, 200)),
     # "View on site": no model has a public page.
     "admin/r/<path:content_type_id>/<path:object_id>/": Entry(get=admin(404, 404)),
-    "admin/^(?P<app_label>axes|people|auth|tickets|routing|attendance|privacy)/$": Entry(get=admin(200, 404), url="/admin/tickets/"),
+    "admin/^(?P<app_label>axes|people|auth|tickets|routing|attendance|privacy)/$": Entry(
+        get=admin(200, 404), url="/admin/tickets/"
+    ),
     "admin/(?P<url>.*)$": Entry(get=admin(404, 404), url="/admin/nao-existe/"),
     "admin/auth/user/<id>/password/": Entry(get=admin(403, 403)),
     # The queue's own actions: POST only, attendants only.

@@ -14,12 +14,14 @@ from tickets import services
 from tickets.models import AttendancePeriod, Message, Status, Ticket
 
 # Every page: session, user, person with entity (once per request).
-# The panel and the toolbar's icon also read the attendance periods: one query while attendance is open,
-# three outside the hours (open?, the hours, the next opening) to say when it opens again (issue 13).
-PANEL_QUERIES = 7  # + the panel list, the unread count, the contact-gate flag, attendance open?
-MY_TICKETS_QUERIES = 7  # + contact gate, the last 20 with module and attendant, the badge count, attendance
-CONVERSATION_QUERIES = 9  # + contact gate, the ticket, its messages, their attachments, the badge count, attendance
-CLOSED_EXTRA = 2  # the hours and the next opening
+# The panel and the toolbar's icon also ask whether attendance is open: the calendar's three queries (weekly
+# periods, IPM's special days, the optional holidays switched on; attendance/calendar.py). Outside the hours,
+# four more say when it opens again (the hours, and the calendar again for the next opening) (issues 13, 17).
+ATTENDANCE_OPEN = 3
+PANEL_QUERIES = 6 + ATTENDANCE_OPEN  # + the panel list, the unread count, the contact-gate flag
+MY_TICKETS_QUERIES = 6 + ATTENDANCE_OPEN  # + contact gate, the last 20 with module and attendant, the badge count
+CONVERSATION_QUERIES = 8 + ATTENDANCE_OPEN  # + contact gate, the ticket, its messages, their attachments, the badge
+CLOSED_EXTRA = 4  # the hours, and the calendar for the next opening
 
 STATUSES = [Status.NAO_INICIADO, Status.EM_ATENDIMENTO, Status.CONCLUIDO, Status.AGUARDANDO_RETORNO, Status.OFFLINE]
 
@@ -151,7 +153,7 @@ def test_mais_informacoes_lists_the_opening_files_at_a_fixed_cost(
     uploads = [SimpleUploadedFile(f"f{n}.txt", b"conteudo", content_type="text/plain") for n in range(files)]
     ticket = open_ticket(person, files=uploads)
     # + contact gate, the ticket, the opening messages, their files, the badge count, attendance
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8 + ATTENDANCE_OPEN):
         response = person_client.get(f"/chat/atendimentos/{ticket.number}/informacoes/")
     html = response.content.decode()
     assert html.count('class="download"') == files

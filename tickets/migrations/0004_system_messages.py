@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0002_attendants_and_hours"),
+        ("tickets", "0003_message_client_key"),
     ]
 
     operations = [

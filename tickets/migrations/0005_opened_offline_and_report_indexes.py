@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('people', '0003_userpreference'),
-        ('tickets', '0002_attendants_and_hours'),
+        ('tickets', '0004_system_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
