@@ -25,7 +25,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from attachments.models import Attachment
+from csat.models import SatisfactionAnswer
 from people.models import Contact, Person
+from routing.models import ReplyNotice
 from tickets.models import Message, Ticket, TranscriptOutbox
 
 from . import errors
@@ -190,6 +192,7 @@ def person_anonymise(*, user: AbstractBaseUser, person_id: int) -> Person:
     _attachments_delete(attachments)
     # An SMTP refusal quotes the addresses it refused.
     TranscriptOutbox.objects.filter(ticket__in=tickets).exclude(last_error="").update(last_error="")
+    _ticket_side_texts_clear(tickets)
 
     Contact.objects.filter(person=person).delete()
     Person.objects.filter(pk=person.pk).update(name=new_name, document="", cep="", district="", street="", number="")
@@ -247,6 +250,13 @@ def ticket_files_expire(*, ticket_id: int, now: datetime) -> bool:
     return True
 
 
+def _ticket_side_texts_clear(tickets) -> None:
+    """Free texts kept beside a ticket by other apps: the satisfaction comment (the score stays for the
+    statistics) and the reply notice's SMTP error (it quotes the address it refused)."""
+    SatisfactionAnswer.objects.filter(ticket__in=tickets).exclude(comment="").update(comment="")
+    ReplyNotice.objects.filter(ticket__in=tickets).exclude(last_error="").update(last_error="")
+
+
 def ticket_retention_anonymise(*, ticket_id: int, now: datetime) -> bool:
     """Anonymise the dialog of one closed ticket past retention (once): who wrote and what, files too.
 
@@ -264,6 +274,7 @@ def ticket_retention_anonymise(*, ticket_id: int, now: datetime) -> bool:
         ).update(body=errors.RETENTION_BODY)
         _attachments_delete(Attachment.objects.filter(message__ticket_id=ticket_id))
         TranscriptOutbox.objects.filter(ticket_id=ticket_id).update(last_error="")
+        _ticket_side_texts_clear(Ticket.objects.filter(pk=ticket_id))
         row.files_deleted_at = row.files_deleted_at or now
         row.anonymised_at = now
         row.save(update_fields=["files_deleted_at", "anonymised_at"])

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from attachments.models import Attachment
+from csat.models import SatisfactionAnswer
 from people.models import Contact, Person
 from privacy import errors, services
 from privacy.models import AccessLog, LegalHold, PendingFileDeletion, PersonAnonymisation
+from routing.models import ReplyNotice
 from tests.conftest import login
 from tests.factories import PersonFactory, UserFactory
 from tickets.models import Message, Ticket
@@ -100,8 +103,17 @@ def test_after_anonymising_no_table_and_no_file_holds_the_name_cpf_emails_or_pho
     # She logs in with her password: the lockout log (django-axes) keeps her user name.
     response = Client().post("/accounts/login/", {"username": EMAIL, "password": "senha-de-teste"})
     assert response.status_code == 302
+    # Beside her tickets, other apps keep free text: her satisfaction comment, a refused reply notice.
+    first = subject.tickets[0]
+    now = timezone.now()
+    SatisfactionAnswer.objects.create(
+        ticket=first, score=4, comment=f"Obrigada! {NAME}", via="chat", answered_at=now, changed_at=now
+    )
+    ReplyNotice.objects.create(ticket=first, window=1, reply_id=1, last_error=f"550 <{EMAIL}> recusado")
     # Before: the search finds her everywhere, so it is able to find her.
     before = database_hits(subject.terms)
+    assert any(hit.startswith("csat_satisfactionanswer.comment") for hit in before)
+    assert any(hit.startswith("routing_replynotice.last_error") for hit in before)
     assert any(hit.startswith("people_person.name") for hit in before)
     assert any(hit.startswith("privacy_historicalcontact") for hit in before)
     assert any(hit.startswith("django_admin_log") for hit in before)
@@ -118,7 +130,8 @@ def test_after_anonymising_no_table_and_no_file_holds_the_name_cpf_emails_or_pho
     assert not [path for path in media_root.rglob("*") if path.is_file()]
     assert not Attachment.objects.filter(message__ticket__requester=person).exists()
     assert not PendingFileDeletion.objects.exists()
-    # Statistics stay: the tickets and every message remain, with their times and statuses.
+    # Statistics stay: the tickets and every message remain, with their times and statuses; the score too.
+    assert SatisfactionAnswer.objects.get(ticket=first).score == 4
     assert (Ticket.objects.count(), Message.objects.count()) == counts
     person.refresh_from_db()
     assert person.name == f"Pessoa anonimizada {person.code}"
