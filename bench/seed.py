@@ -56,6 +56,10 @@ def _value(field: models.Field, row: dict, now):
         value = None
     else:
         raise ValueError(f"{field.model.__name__}.{field.attname} needs a value for COPY")
+    if isinstance(field, models.JSONField) and value is not None:
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value)
     return value.value if isinstance(value, enum.Enum) else value
 
 

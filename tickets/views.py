@@ -104,7 +104,10 @@ def chat_page(*, gate: bool = True) -> Callable:
 def chat_off_response(request: HttpRequest) -> HttpResponse:
     """403: the person's entity no longer has the on-line chat; nothing was done, the phone remains."""
     text = gettext(CHAT_OFF).format(phone=settings.SUPPORT_PHONE)
-    return render(request, "tickets/chat_off.html", shell_context(request, {"chat_off": text}), status=403)
+    response = render(request, "tickets/chat_off.html", shell_context(request, {"chat_off": text}), status=403)
+    # A send from the page (static/js/send.js) reloads to show this page rather than a line's error.
+    response["X-Atende-Chat-Off"] = "1"
+    return response
 
 
 def gate_response(request: HttpRequest) -> HttpResponse:

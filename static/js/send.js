@@ -182,6 +182,10 @@
   }
 
   function reasonOf(xhr) {
+    // The entity's chat was switched off meanwhile: the page itself says so (and what to do), so show it.
+    if (xhr.getResponseHeader("X-Atende-Chat-Off")) {
+      location.reload();
+    }
     var data = null;
     if ((xhr.getResponseHeader("Content-Type") || "").indexOf("application/json") === 0) {
       try {

@@ -153,6 +153,9 @@ def stack(tmp_path_factory) -> Stack:
         "VAR_DIR": str(var_dir),
         "MEDIA_ROOT": str(var_dir / "private"),
         "AXES_FAILURE_LIMIT": "50",
+        # One shared world for every browser test: "servidor" opens far more than 10 tickets over a full run,
+        # and the per-person limit (tested in tests/tickets/test_open_limit.py) would refuse the later ones.
+        "OPEN_TICKETS_MAX": "1000",
         "PYTHONUNBUFFERED": "1",
         # Demo users and known passwords are allowed on this throwaway stack only (seed_demo).
         "ALLOW_DEMO_DATA": "true",

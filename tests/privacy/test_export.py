@@ -128,8 +128,9 @@ def test_an_export_with_one_refused_person_exports_nobody(subject, ipm_admin_cli
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
 
 
-#: Session, user, the person (with entity), the export's four, the log entry, the toolbar's unread count.
-READABLE_PAGE_QUERIES = 9
+#: Session, user, the person (with entity), the export's four, the log entry, the toolbar's unread count, and
+#: the toolbar's "is attendance open?" (the calendar's three: weekly periods, special days, optional holidays).
+READABLE_PAGE_QUERIES = 12
 
 
 @pytest.mark.django_db

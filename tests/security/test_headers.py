@@ -23,6 +23,7 @@ from django.test import Client
 from tests.conftest import login
 from tests.factories import UserFactory
 from tickets import services
+from tickets.permissions import ATTENDANTS_GROUP
 
 from .html import inspect
 
@@ -118,7 +119,7 @@ def pages(person, attendant, ticket, settings, tmp_path):
     )
     n = ticket.number
     superuser = UserFactory(username="ipm-admin", is_staff=True, is_superuser=True)
-    group = Group.objects.get().pk
+    group = Group.objects.get(name=ATTENDANTS_GROUP).pk
     return {
         person.user: [
             "/",
