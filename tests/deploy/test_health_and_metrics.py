@@ -7,7 +7,6 @@ is down, and say which. /metrics is for the operators only and reports figures t
 import asyncio
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,16 +26,11 @@ from tests.conftest import login
 from tests.factories import UserFactory
 from tests.faults.conftest import ThrowawayRedis
 from tests.realtime.conftest import Daphne, session_cookie
+from tests.support.nginx import free_port
 from tickets import services
 from tickets.models import Message, Status, Ticket, TranscriptOutbox
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def metric(text: str, name: str, labels: str = "") -> float:
