@@ -335,16 +335,21 @@ async def chat(ctx: Ctx) -> Section:
     ]
     received: dict[int, float] = {}
     duplicates = 0
+    newest: dict[int, int] = {}  # per socket, the newest message id it has shown: what a page resumes from
 
-    def listener(t: float, message: dict) -> None:
-        nonlocal duplicates
-        if message.get("type") != "ticket.message":
-            return
-        message_id = message.get("message", {}).get("id")
-        if message_id in received:
-            duplicates += 1
-        else:
-            received[message_id] = t
+    def listener_for(sock: Sock):
+        def listener(t: float, message: dict) -> None:
+            nonlocal duplicates
+            if message.get("type") != "ticket.message":
+                return
+            message_id = message.get("message", {}).get("id")
+            newest[id(sock)] = max(newest.get(id(sock), 0), message_id or 0)
+            if message_id in received:
+                duplicates += 1
+            else:
+                received[message_id] = t
+
+        return listener
 
     writers = []
     try:
@@ -353,7 +358,12 @@ async def chat(ctx: Ctx) -> Section:
         except Refused as error:
             raise _not_available(error) from None
         for sock in socks:
-            sock.listeners.append(listener)
+            sock.listeners.append(listener_for(sock))
+        # As the page does on hello: the socket holds live messages until its resume is answered (strict order).
+        answered = [sock.expect(lambda m: m.get("type") == "resumed") for sock in socks]
+        for sock in socks:
+            await sock.send_json({"type": "resume", "last_id": sock.label["last_message_id"]})
+        await asyncio.wait_for(asyncio.gather(*answered), 60)
         by_attendant: dict[int, list[int]] = defaultdict(list)
         for c in conversations:
             by_attendant[c["attendant_id"]].append(c["ticket_id"])
@@ -407,9 +417,10 @@ async def chat(ctx: Ctx) -> Section:
         )
         _put_cpu_split(section, cpu_before, cpu_after, sum(s["cpu_s"] for s in summaries), len(created))
 
-        # Resync as a reconnecting client does: each socket sends the last id it had before the burst.
+        # Resync as a reconnecting page does: each socket sends the newest id it has shown; what it missed
+        # live comes now, and anything it already had would count as replayed.
         for sock in socks:
-            await sock.send_json({"type": "resume", "last_id": sock.label["last_message_id"]})
+            await sock.send_json({"type": "resume", "last_id": newest.get(id(sock), sock.label["last_message_id"])})
         await _quiet(lambda: len(received) + duplicates, settle=1.5, limit=30)
         section.put("lost_after_resync", sum(1 for m in created if m not in received))
         section.put("replayed", duplicates)

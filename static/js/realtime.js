@@ -26,6 +26,23 @@
   var downSockets = 0;
   var statusTimer = null;
 
+  // The page is already on its way somewhere (a link, a form such as "Sair" in this very tab): a reload on
+  // hearing the session end would replace that navigation mid-flight. Let it finish; if it never does
+  // (a cancelled navigation, a download), reload after a grace period after all.
+  var leavingSince = 0;
+  var LEAVING_GRACE = 5000;
+  window.addEventListener("beforeunload", function () { leavingSince = Date.now(); });
+  window.addEventListener("pageshow", function () { leavingSince = 0; });
+
+  function reloadForLogin() {
+    var wait = leavingSince ? LEAVING_GRACE - (Date.now() - leavingSince) : 0;
+    if (wait > 0) {
+      setTimeout(reloadForLogin, wait);
+      return;
+    }
+    location.reload();
+  }
+
   function showStatus() {
     var status = document.getElementById("connection-status");
     if (!status) {
@@ -108,7 +125,7 @@
           return;
         }
         if (event.code === CLOSE_SESSION_ENDED) {
-          location.reload();
+          reloadForLogin();
           return;
         }
         setDown(true);

@@ -85,7 +85,8 @@ def logout_in_another_tab(page: Page) -> None:
     other = page.context.new_page()
     other.goto("/chat/meus-dados/")
     other.get_by_role("button", name="Sair").click()
-    other.wait_for_url(re.compile(r"/accounts/login/"))
+    # Polls the address: a navigation that committed before this line runs is not missed.
+    expect(other).to_have_url(re.compile(r"/accounts/login/"), timeout=LIVE)
     other.close()
 
 
