@@ -23,6 +23,8 @@ class Section:
     units: dict[str, str] = field(default_factory=dict)
     ratios: dict[str, float | None] = field(default_factory=dict)
     note: str = ""
+    #: Over several runs (bench/combine.py): each figure's lowest and highest value; the figure is the median.
+    spread: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def put(self, name: str, value: object, unit: str = "") -> None:
         self.figures[name] = value

@@ -35,7 +35,7 @@ SECTION_GROUPS = {
     "push": ("memory_bare", "fanout", "push"),
     "pages": ("page_panel", "page_mine", "page_conversation", "page_admin_queue"),
     "reports": ("page_reports", "page_reports_year", "page_reports_csv", "page_my_day"),
-    "badge": ("memory_toolbar", "badge"),
+    "badge": ("memory_toolbar", "badge", "badge_service"),
     "routing": ("routing_decisions", "routing_offer"),
 }
 #: Every section a completed run reports, in order (the smoke test checks them).
@@ -94,6 +94,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         metavar="KEY=VALUE",
         help="a setting for every process (e.g. CONN_MAX_AGE=60)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        help="whole runs, each in a process of its own with a fresh seed; RESULTS.md gets the medians "
+        "(default 3 for a full run, 1 with --smoke or --only)",
     )
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
@@ -193,6 +199,103 @@ def count_drops(paths: list[Path], in_process: int) -> tuple[int, dict[str, int]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    runs = args.runs or (1 if args.smoke or args.only else 3)
+    if runs > 1:
+        return several_runs(args, list(sys.argv[1:] if argv is None else argv), runs)
+    return one_run(args)
+
+
+def several_runs(args: argparse.Namespace, argv: list[str], runs: int) -> int:
+    """Each run in a process of its own (fresh Django, seed and servers); the medians go to RESULTS.md."""
+    import subprocess
+    from datetime import datetime
+
+    from bench import report
+    from bench.combine import combine
+
+    mode = "smoke" if args.smoke else "full"
+    runs_dir = ROOT / "var" / "bench" / f"{mode}-runs"
+    shutil.rmtree(runs_dir, ignore_errors=True)
+    runs_dir.mkdir(parents=True)
+    passed = _without(argv, {"--out", "--json", "--runs"})
+    results, status = [], 0
+    for n in range(1, runs + 1):
+        print(f"bench: run {n} of {runs}", flush=True)
+        out, out_json = runs_dir / f"run-{n}.md", runs_dir / f"run-{n}.json"
+        code = subprocess.call(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                *passed,
+                "--runs",
+                "1",
+                "--out",
+                str(out),
+                "--json",
+                str(out_json),
+            ]
+        )
+        status = status or code
+        if not out_json.exists():
+            print(f"bench: run {n} wrote no results", file=sys.stderr)
+            return code or 1
+        results.append(json.loads(out_json.read_text()))
+    sections, targets, lines = combine(results, smoke=args.smoke)
+    first = results[0]
+    out_file = (
+        Path(args.out) if args.out else (runs_dir / "RESULTS.md" if args.smoke else ROOT / "bench" / "RESULTS.md")
+    )
+    out_file.write_text(
+        report.markdown(
+            sections=sections,
+            targets=targets,
+            settings_used=first["settings_used"],
+            versions_found=first["versions"],
+            smoke=args.smoke,
+            started=datetime.fromisoformat(first["started"]),
+            elapsed=sum(r["elapsed"] for r in results),
+            drops_note="; ".join(f"run {n}: {r['drops_note']}" for n, r in enumerate(results, 1)),
+            analysis="" if args.smoke else _read(ROOT / "bench" / "ANALYSIS.md"),
+            runs=lines,
+        )
+    )
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "smoke": args.smoke,
+                    "completed": True,
+                    "runs": len(results),
+                    "sections": {key: dataclasses.asdict(s) for key, s in sections.items()},
+                    "targets": targets,
+                },
+                default=str,
+                indent=1,
+            )
+        )
+    print()
+    print(report.table(sections))
+    print()
+    for label, goal, verdict in targets:
+        print(f"target  {label}: {goal} -> {verdict}")
+    print(f"\nbench: medians of {len(results)} runs written to {out_file}")
+    return status
+
+
+def _without(argv: list[str], options: set[str]) -> list[str]:
+    """argv less the given options and their values (as "--out FILE" or "--out=FILE")."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in options:
+            skip = True
+        elif arg.split("=", 1)[0] not in options:
+            kept.append(arg)
+    return kept
+
+
+def one_run(args: argparse.Namespace) -> int:
     sizes = Sizes(**vars(SMOKE)) if args.smoke else Sizes()
     for name in ("servers", "sockets", "tickets"):
         if getattr(args, name):
@@ -330,6 +433,13 @@ def main(argv: list[str] | None = None) -> int:
                 "completed": True,
                 "sections": {key: dataclasses.asdict(s) for key, s in ctx.sections.items()},
                 "targets": targets,
+                "started": started_at.isoformat(),
+                "elapsed": elapsed,
+                "load_at_start": _load(load_at_start),
+                "load_at_end": _load(os.getloadavg()),
+                "settings_used": settings_used,
+                "versions": report.versions({}),
+                "drops_note": drops_note,
             },
             default=str,
             indent=1,

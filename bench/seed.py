@@ -313,6 +313,7 @@ def seed(sizes: Sizes, *, rng_seed: int = 9) -> dict:
     admin_attendant = attendants[-1]
     return {
         "badge_attendant_id": badge_attendant.pk,
+        "badge_attendant_session": sessions[badge_attendant.pk],
         "sockets": sockets,
         "conversations": conversations,
         "heavy": {

@@ -8,36 +8,14 @@ posts over HTTP as send.js does (X-Requested-With, a fresh client key, JSON back
 """
 
 import asyncio
-import http.client
-import re
-import time
-import uuid
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode
 
 from .baselines import _put_summary
 from .context import Ctx, NotAvailable, Section
+from .http_send import PageSender, staff_path
 from .stats import summary_ms
 from .wsclient import Refused, Sock, close_all, open_all, origin, ws_url
 
-CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 WARMUP = 5
-
-
-def _csrf(connection: http.client.HTTPConnection, path: str, headers: dict) -> tuple[str, str]:
-    """The form's token and the CSRF cookie, from the conversation page itself."""
-    connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
-    body = response.read()
-    if response.status != 200:
-        raise NotAvailable(f"not available: GET {path} answered {response.status}")
-    token = CSRF_INPUT.search(body)
-    cookie = SimpleCookie()
-    for header in response.headers.get_all("Set-Cookie") or []:
-        cookie.load(header)
-    if token is None or "csrftoken" not in cookie:
-        raise NotAvailable(f"not available: no message form on {path}")
-    return token.group(1).decode(), cookie["csrftoken"].value
 
 
 async def _join(sock: Sock) -> None:
@@ -75,7 +53,7 @@ async def send(ctx: Ctx) -> Section:
     )
     heavy = ctx.plan["heavy"]
     number = heavy["ticket_id"]
-    path = f"/chat/atendimentos/{number}/"
+    path = staff_path(number)
     port = ctx.port(0)
     idle = [
         Sock(ws_url(ctx.port(i), "/ws/toolbar/"), origin=origin(ctx.port(i)), session=p["session"])
@@ -86,7 +64,7 @@ async def send(ctx: Ctx) -> Section:
         origin=origin(ctx.port(1 % len(ctx.stack.ports))),
         session=ctx.plan["admin"]["session"],
     )
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    sender = PageSender(port, heavy["session"])
     try:
         try:
             await open_all([other_side])
@@ -95,27 +73,7 @@ async def send(ctx: Ctx) -> Section:
         opened = await _open_patiently(idle)
         await _join(other_side)
         reconnects = 0
-        headers = {"Host": f"127.0.0.1:{port}", "Cookie": f"sessionid={heavy['session']}"}
-        token, cookie = await asyncio.to_thread(_csrf, connection, path, headers)
-        post_headers = {
-            **headers,
-            "Cookie": f"sessionid={heavy['session']}; csrftoken={cookie}",
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Requested-With": "XMLHttpRequest",
-            "Accept": "application/json",
-        }
-
-        def post(body: str) -> tuple[float, float, int]:
-            form = urlencode({"csrfmiddlewaretoken": token, "client_key": str(uuid.uuid4()), "body": body})
-            t0 = time.monotonic()
-            p0 = time.perf_counter()
-            connection.request("POST", path, body=form, headers=post_headers)
-            response = connection.getresponse()
-            answer = response.read()
-            elapsed = time.perf_counter() - p0
-            if response.status != 200:
-                raise RuntimeError(f"POST {path}: HTTP {response.status} {answer[:200]!r}")
-            return t0, elapsed, int(re.search(rb'"id": (\d+)', answer).group(1))
+        await asyncio.to_thread(sender.prepare, path)
 
         http_samples: list[float] = []
         socket_samples: list[float] = []
@@ -128,7 +86,7 @@ async def send(ctx: Ctx) -> Section:
                 await _join(other_side)
             body = f"Mensagem de bench enviada pela página {i}."
             arrived = other_side.expect(lambda m: m.get("type") == "ticket.message")
-            t0, elapsed, message_id = await asyncio.to_thread(post, body)
+            t0, elapsed, message_id = await asyncio.to_thread(sender.post, path, body)
             try:
                 t1, message = await asyncio.wait_for(arrived, 5)
             except TimeoutError:
@@ -147,6 +105,6 @@ async def send(ctx: Ctx) -> Section:
         section.put("reconnects", reconnects)
         section.put("idle_sockets", opened)
     finally:
-        connection.close()
+        sender.close()
         await close_all([*idle, other_side])
     return section
