@@ -17,13 +17,14 @@ from .models import AttendantState
 
 @receiver(ticket_changed, dispatch_uid="routing.ticket_changed")
 def ticket_changed_moves_the_queue(sender, ticket, **kwargs) -> None:
-    # Waiting requesters recompute their place (each socket throttles itself).
-    realtime.publish_queue_moved()
-    if ticket.attendant_id is not None or ticket.status not in WAITING_STATUSES:
-        # After the commit, once the ticket's row lock is released: an accept holds the offer's lock and then
-        # asks for the ticket's, so taking the offer's lock here, under the ticket's, could deadlock.
-        transaction.on_commit(partial(services.offers_withdraw_for_ticket, ticket_id=ticket.pk), robust=True)
-    services._dispatch_on_commit()
+    if ticket.queue_state_changed:
+        # Waiting requesters recompute their place (each socket throttles itself).
+        realtime.publish_queue_moved()
+        if ticket.attendant_id is not None or ticket.status not in WAITING_STATUSES:
+            # After the commit, once the ticket's row lock is released: an accept holds the offer's lock and then
+            # asks for the ticket's, so taking the offer's lock here, under the ticket's, could deadlock.
+            transaction.on_commit(partial(services.offers_withdraw_for_ticket, ticket_id=ticket.pk), robust=True)
+        services._dispatch_on_commit()
     if ticket.status not in CLOSED_STATUSES and ticket.last_attendant_message_id > ticket.requester_read_id:
         from .tasks import reply_notice_queue
 

@@ -47,10 +47,16 @@ def send_reply_notice(self, ticket_id: int, reply_id: int) -> str:
 
 
 def reply_notice_queue(ticket_id: int, reply_id: int, *, countdown: int = 0, by: str = "reply") -> None:
-    """Queue the notice of one reply once per trigger (the cache key spares duplicates; the outbox row
-    makes any that slip through harmless). The sweep has a key of its own, renewed every few minutes."""
-    key = f"routing:notice:{by}:{ticket_id}:{reply_id}"
-    timeout = countdown + settings.REPLY_NOTICE_PERIOD if by == "reply" else 300
+    """Queue the notice of an unread reply (the outbox row makes any duplicate that slips through harmless).
+
+    A reply queues one task per ticket while one is pending: the replies that follow it within the
+    countdown would only find the notice sent (one per period); one read meanwhile while a later one
+    is not is left to the sweep. The sweep has a key of its own per reply, renewed every few minutes.
+    """
+    if by == "reply":
+        key, timeout = f"routing:notice:reply:{ticket_id}", max(countdown, 1)
+    else:
+        key, timeout = f"routing:notice:{by}:{ticket_id}:{reply_id}", 300
     try:
         if not cache.add(key, 1, timeout=timeout):
             return

@@ -109,6 +109,26 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.number} ({self.module})"
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        ticket = super().from_db(db, field_names, values, **kwargs)
+        ticket._queue_state_loaded = ticket._queue_state()
+        return ticket
+
+    def _queue_state(self) -> tuple:
+        fields = self.__dict__  # never a query for a deferred field
+        return (fields.get("status"), fields.get("attendant_id"), fields.get("priority"))
+
+    @property
+    def queue_state_changed(self) -> bool:
+        """Status, attendant or priority differ from the row as it was read (always true for a new ticket).
+
+        What reacts to the queue (places, offers, dispatch) reacts to these; a message or a read mark
+        changes none of them, and at hundreds of messages a second must not wake every waiting page.
+        """
+        loaded = self.__dict__.get("_queue_state_loaded")
+        return loaded is None or loaded != self._queue_state()
+
     @property
     def number(self) -> int:
         return self.pk

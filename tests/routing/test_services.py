@@ -225,3 +225,33 @@ def test_overdue_ticket_is_marked_in_the_queue(settings, attendant_client, perso
     page = attendant_client.get("/admin/tickets/ticket/").content.decode()
     assert page.count('class="queue-overdue"') == 1
     assert page.count("(atrasado)") == 1
+
+
+def test_a_reply_or_a_read_mark_leaves_routing_alone_while_taking_the_ticket_wakes_it(
+    routing_on, attendant, available, person, open_ticket, django_capture_on_commit_callbacks
+):
+    """Only a change of status, attendant or priority moves the queue, ends offers or frees capacity:
+    at hundreds of messages a second a dispatch, an offer lookup and a place recomputation for every
+    waiting page on each one would be most of the chat's cost (issue 16, point 6)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def routing_statements(action) -> list[str]:
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            action()
+        return [q["sql"] for q in queries.captured_queries if "routing_" in q["sql"]]
+
+    available(attendant, capacity=3)
+    ticket = open_ticket(person)
+    taking = routing_statements(lambda: tickets_services.ticket_take(ticket=ticket, attendant=attendant))
+    assert any("routing_offer" in sql for sql in taking)  # its offer ends, and a dispatch follows
+
+    def reply() -> None:
+        current = Ticket.objects.select_related("requester").get(pk=ticket.pk)
+        tickets_services.ticket_message_create(ticket=current, user=attendant, body="Resposta.")
+
+    assert routing_statements(reply) == []
+    reading = Ticket.objects.select_related("requester").get(pk=ticket.pk)
+    tickets_services.ticket_message_create(ticket=reading, user=person.user, body="Pergunta.")
+    reading = Ticket.objects.select_related("requester").get(pk=ticket.pk)
+    assert routing_statements(lambda: tickets_services.ticket_mark_read(ticket=reading, user=attendant)) == []
