@@ -167,7 +167,7 @@ def ticket_taken_by_a_colleague(page: Page) -> None:
 
     page.route_web_socket("**/ws/tickets/**", handler)
     page.reload()
-    page.get_by_label("Mensagem:").fill("Rascunho que não pode se perder.")
+    page.locator("#message-body").fill("Rascunho que não pode se perder.")
     for _ in range(400):  # the page's socket, routed: a condition polled, not a fixed sleep
         if routes:
             break
@@ -185,7 +185,7 @@ def ticket_taken_by_a_colleague(page: Page) -> None:
     }
     routes[0].send(json.dumps(frame))
     expect(page.locator("#holder-changed")).to_be_visible()
-    expect(page.get_by_label("Mensagem:")).to_have_value("Rascunho que não pode se perder.")
+    expect(page.locator("#message-body")).to_have_value("Rascunho que não pode se perder.")
 
 
 SERVIDOR = "axe-servidor"
