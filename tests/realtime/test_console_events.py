@@ -78,3 +78,31 @@ def test_a_read_frame_from_an_attendant_who_does_not_hold_the_ticket_reads_nothi
 
     async_to_sync(scenario)()
     assert Ticket.objects.get(pk=ticket.pk).unread_for_attendant
+
+
+def test_the_attendant_becomes_ausente_when_their_last_tab_closes_not_before(settings, attendant):
+    from routing.models import AttendantState
+
+    settings.ATTENDANT_AWAY_GRACE_SECONDS = 0.3
+    routing_services.attendant_availability_set(user=attendant, available=True)
+    cookie = session_cookie(attendant)
+
+    def available() -> bool:
+        return AttendantState.objects.get(user=attendant).available
+
+    async def scenario():
+        import asyncio
+
+        first, _ = await open_socket("/ws/roteamento/", cookie, resume=None)
+        second, _ = await open_socket("/ws/roteamento/", cookie, resume=None)
+        await first.disconnect()
+        await asyncio.sleep(0.6)  # past the grace: one tab is still open, so still available
+        assert await sync_to_async(available)()
+        await second.disconnect()
+        for _ in range(100):  # the check after the grace: polled, generous on a loaded machine
+            if not await sync_to_async(available)():
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError("still available after the last tab closed")
+
+    async_to_sync(scenario)()
