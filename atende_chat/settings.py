@@ -433,6 +433,11 @@ REPLY_NOTICE_PERIOD = env.int("REPLY_NOTICE_PERIOD", default=3600)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # Waiting requesters' positions are recomputed at most this often per socket (seconds).
 ROUTING_POSITION_THROTTLE = env.float("ROUTING_POSITION_THROTTLE", default=1.0)
+# Presence (issue 14): an attendant "Disponível" with no activity (input on an admin page) for this long is set
+# "Ausente" by the routing sweep; 0 switches it off.
+ATTENDANT_IDLE_SECONDS = env.int("ATTENDANT_IDLE_SECONDS", default=900)
+# ... and when their last admin tab closes, after this grace (moving from page to page reopens the socket at once).
+ATTENDANT_AWAY_GRACE_SECONDS = env.float("ATTENDANT_AWAY_GRACE_SECONDS", default=20.0)
 
 # --- Security -----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/6.0/ref/csp/

@@ -28,7 +28,7 @@ from attachments.models import Attachment
 from csat.models import SatisfactionAnswer
 from people.models import Contact, Person
 from routing.models import ReplyNotice
-from tickets.models import Message, Ticket, TranscriptOutbox
+from tickets.models import Handoff, Message, Ticket, TranscriptOutbox
 
 from . import errors
 from .models import AccessLog, DataSubject, PendingFileDeletion, PersonAnonymisation, TicketRetention
@@ -252,8 +252,10 @@ def ticket_files_expire(*, ticket_id: int, now: datetime) -> bool:
 
 def _ticket_side_texts_clear(tickets) -> None:
     """Free texts kept beside a ticket by other apps: the satisfaction comment (the score stays for the
-    statistics) and the reply notice's SMTP error (it quotes the address it refused)."""
+    statistics), the reply notice's SMTP error (it quotes the address it refused) and the attendants'
+    hand-off notes (they may name the requester)."""
     SatisfactionAnswer.objects.filter(ticket__in=tickets).exclude(comment="").update(comment="")
+    Handoff.objects.filter(ticket__in=tickets).exclude(note="").update(note="")
     ReplyNotice.objects.filter(ticket__in=tickets).exclude(last_error="").update(last_error="")
 
 

@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from atende_chat.errors import ApplicationError
-from tickets.selectors import user_is_attendant
+from tickets.admin.formatting import user_display
+from tickets.selectors import handoff_unseen_list, user_is_attendant
 
 from . import services
 from .models import AttendantState
@@ -74,7 +75,8 @@ class AttendantStateAdmin(admin.ModelAdmin):
         """The attendant's bar (availability, offers): fetched by static/js/routing.js into every admin page."""
         self._attendant(request)
         state = attendant_state_get(user=request.user)
-        context = {"state": state, "offers": offer_pending_list(user=request.user)}
+        notices = [(handoff, user_display(handoff.by)) for handoff in handoff_unseen_list(user=request.user)]
+        context = {"state": state, "offers": offer_pending_list(user=request.user), "notices": notices}
         return TemplateResponse(request, "routing/_attendant_bar_body.html", context)
 
     @method_decorator(require_POST)

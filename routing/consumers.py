@@ -19,8 +19,11 @@ from people.selectors import person_for_user
 from tickets.consumers import _BaseConsumer, person_may_use_chat
 from tickets.selectors import user_is_attendant
 
-from . import realtime
+from . import realtime, services
 from .selectors import WaitInfo, wait_info_for_person
+
+#: The pending "away after the grace" checks (a reference, so that they are not collected before they run).
+_away_checks: set[asyncio.Task] = set()
 
 
 def ordinal(position: int) -> str:
@@ -109,10 +112,42 @@ class WaitConsumer(_BaseConsumer):
 
 
 class AttendantConsumer(_BaseConsumer):
-    """/ws/roteamento/: offers to this attendant, and tickets waiting too long for everyone."""
+    """/ws/roteamento/: offers to this attendant, and tickets waiting too long for everyone.
+
+    Also the attendant's presence: one such socket per open admin tab (the bar is on every admin page).
+    The last one closing makes them "Ausente" after ATTENDANT_AWAY_GRACE_SECONDS; an "active" frame
+    (sent by routing.js on input, at most once a minute) keeps the idle clock from running out.
+    """
+
+    frame_types = frozenset({"resume", "active"})
 
     async def authorise(self, user: AbstractBaseUser) -> bool:
         return await database_sync_to_async(user_is_attendant)(user=user)
+
+    async def hello(self) -> dict[str, Any]:
+        await database_sync_to_async(services.attendant_socket_opened)(user_id=self.user.pk)
+        self._present = True
+        return {}
+
+    async def receive_frame(self, kind: str, content: dict[str, Any]) -> None:
+        await database_sync_to_async(services.attendant_activity_record)(user_id=self.user.pk)
+
+    async def disconnect(self, code: int) -> None:
+        await super().disconnect(code)
+        if not getattr(self, "_present", False):
+            return
+        self._present = False
+        user = self.user
+        if await database_sync_to_async(services.attendant_socket_closed)(user_id=user.pk) > 0:
+            return
+
+        async def later() -> None:
+            await asyncio.sleep(settings.ATTENDANT_AWAY_GRACE_SECONDS)
+            await database_sync_to_async(services.attendant_away_if_gone)(user=user)
+
+        # Not this consumer's task (it ends now): the server's loop runs it after the grace.
+        _away_checks.add(task := asyncio.get_running_loop().create_task(later()))
+        task.add_done_callback(_away_checks.discard)
 
     def groups_for(self) -> list[str]:
         return [realtime.attendant_group(self.user.pk), realtime.ATTENDANTS_GROUP]
@@ -125,3 +160,7 @@ class AttendantConsumer(_BaseConsumer):
 
     async def routing_overdue(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "routing.overdue", "tickets": event.get("tickets", [])})
+
+    async def attendant_notice(self, event: dict[str, Any]) -> None:
+        """A transfer, a request for one, a take-over (tickets.Handoff): the bar refetches and sounds."""
+        await self.send_json({"type": "attendant.notice", "ticket": event.get("ticket")})

@@ -153,6 +153,14 @@ def attendant_load(*, user_ids: list[int]) -> dict[int, int]:
     return load
 
 
+def attendants_available_ids(user_ids=None) -> set[int]:
+    """Of these users (None: of every active staff user), the ones "Disponível" now (one query)."""
+    states = AttendantState.objects.filter(available=True, user__is_active=True, user__is_staff=True)
+    if user_ids is not None:
+        states = states.filter(user_id__in=list(user_ids))
+    return set(states.values_list("user_id", flat=True))
+
+
 def attendant_state_get(*, user: AbstractBaseUser) -> AttendantState | None:
     return AttendantState.objects.filter(user=user).first()
 

@@ -14,6 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -83,12 +84,106 @@ def attendant_availability_set(*, user: AbstractBaseUser, available: bool) -> At
             state.available = available
             state.idle_since = now
             state.save(update_fields=["available", "idle_since"])
+        if available:
+            attendant_activity_record(user_id=user.pk, now=now)
         if not available:
             _withdraw_offers(Offer.objects.filter(attendant=user, state=Offer.State.PENDING), now=now)
             tickets_return_unanswered(user=user, now=now)
         _dispatch_on_commit()
     realtime.publish_offers_changed(user.pk)
     return state
+
+
+def _sockets_key(user_id: int) -> str:
+    return f"presence:sockets:{user_id}"
+
+
+def _active_key(user_id: int) -> str:
+    return f"presence:active:{user_id}"
+
+
+#: Presence keys outlive any idle time an installation would set; a lost counter ends with them.
+PRESENCE_KEY_TIMEOUT = 2 * 86400
+
+
+def attendant_activity_record(*, user_id: int, now: datetime | None = None) -> None:
+    """The attendant did something on an admin page (the bar's socket says so, at most once a minute)."""
+    try:
+        cache.set(_active_key(user_id), (now or timezone.now()).timestamp(), timeout=PRESENCE_KEY_TIMEOUT)
+    except Exception:
+        logger.warning("Presence not recorded: the cache is unavailable", exc_info=True)
+
+
+def attendant_socket_opened(*, user_id: int) -> None:
+    """One more admin tab of this attendant is open (their bar's socket): they are active now."""
+    try:
+        cache.add(_sockets_key(user_id), 0, timeout=PRESENCE_KEY_TIMEOUT)
+        cache.incr(_sockets_key(user_id))
+    except Exception:
+        logger.warning("Presence not recorded: the cache is unavailable", exc_info=True)
+    attendant_activity_record(user_id=user_id)
+
+
+def attendant_socket_closed(*, user_id: int) -> int:
+    """One tab fewer; returns how many are left (a counter gone with the cache counts as none)."""
+    try:
+        left = cache.decr(_sockets_key(user_id))
+    except ValueError:
+        return 0
+    except Exception:
+        logger.warning("Presence not recorded: the cache is unavailable", exc_info=True)
+        return 1
+    if left < 0:
+        cache.set(_sockets_key(user_id), 0, timeout=PRESENCE_KEY_TIMEOUT)
+    return max(left, 0)
+
+
+def attendant_away_if_gone(*, user: AbstractBaseUser) -> bool:
+    """After the grace, with still no tab open: "Ausente" (as by hand: offers and unanswered tickets go back)."""
+    try:
+        if (cache.get(_sockets_key(user.pk)) or 0) > 0:
+            return False
+    except Exception:
+        return False
+    return _away(user)
+
+
+def _away(user: AbstractBaseUser) -> bool:
+    if not AttendantState.objects.filter(user=user, available=True).exists():
+        return False
+    try:
+        attendant_availability_set(user=user, available=False)
+    except ApplicationError:
+        AttendantState.objects.filter(user=user).update(available=False)
+    logger.info("Attendant %s set away by presence", user.pk)
+    return True
+
+
+def attendants_idle_away(*, now: datetime | None = None) -> list[int]:
+    """The sweep: attendants "Disponível" with no activity for ATTENDANT_IDLE_SECONDS become "Ausente".
+
+    One with no activity recorded (the cache was emptied, or they became available by another way)
+    starts being timed now rather than being sent away at once.
+    """
+    if not settings.ATTENDANT_IDLE_SECONDS:
+        return []
+    now = now or timezone.now()
+    states = list(AttendantState.objects.filter(available=True).select_related("user"))
+    if not states:
+        return []
+    try:
+        seen = cache.get_many([_active_key(state.user_id) for state in states])
+    except Exception:
+        logger.warning("Idle attendants not checked: the cache is unavailable", exc_info=True)
+        return []
+    away = []
+    for state in states:
+        last = seen.get(_active_key(state.user_id))
+        if last is None:
+            attendant_activity_record(user_id=state.user_id, now=now)
+        elif now.timestamp() - float(last) > settings.ATTENDANT_IDLE_SECONDS and _away(state.user):
+            away.append(state.user_id)
+    return away
 
 
 @tickets_realtime.batched

@@ -67,10 +67,12 @@ def reply_notice_queue(ticket_id: int, reply_id: int, *, countdown: int = 0, by:
 
 @shared_task(name="routing.sweep")
 def sweep() -> dict[str, int]:
-    """The beat's backstop: offers past their time, a dispatch, overdue tickets, replies left unread."""
+    """The beat's backstop: idle attendants away, offers past their time, a dispatch, overdue tickets,
+    replies left unread."""
     from .notices import reply_notice_candidates
-    from .services import offers_withdraw_stale, overdue_alert_sweep, routing_dispatch
+    from .services import attendants_idle_away, offers_withdraw_stale, overdue_alert_sweep, routing_dispatch
 
+    away = attendants_idle_away()
     offers_withdraw_stale()
     offers = routing_dispatch()
     overdue = overdue_alert_sweep()
@@ -78,4 +80,4 @@ def sweep() -> dict[str, int]:
     for ticket_id, reply_id in reply_notice_candidates():
         reply_notice_queue(ticket_id, reply_id, by="sweep")
         queued += 1
-    return {"offers": len(offers), "overdue": len(overdue), "notices": queued}
+    return {"offers": len(offers), "overdue": len(overdue), "notices": queued, "away": len(away)}

@@ -223,6 +223,9 @@ class _BaseConsumer(AsyncJsonWebsocketConsumer):
         user = get_user(request)
         return user if user.is_authenticated and user.pk == self.user.pk else None
 
+    async def attendant_notice(self, event: dict[str, Any]) -> None:
+        """Sent to user.<id>: only the attendant's bar socket (routing.consumers) passes it on."""
+
     # Hooks for the three consumers.
     async def authorise(self, user: AbstractBaseUser) -> bool:
         raise NotImplementedError
@@ -316,7 +319,7 @@ class ConversationConsumer(_BaseConsumer):
 
     @database_sync_to_async
     def _status(self) -> dict[str, Any]:
-        return realtime.ticket_payload(Ticket.objects.get(pk=self.ticket.pk))
+        return realtime.ticket_payload(Ticket.objects.select_related("attendant__person").get(pk=self.ticket.pk))
 
     async def hello(self) -> dict[str, Any]:
         return {"ticket": await self._status()}

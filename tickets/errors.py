@@ -16,6 +16,23 @@ NOT_YOUR_TICKET = gettext_noop("Este atendimento está com outro atendente ({nam
 NOT_AN_ATTENDANT = gettext_noop("{name} não é um atendente.")
 QUEUE_EMPTY = gettext_noop("Não há atendimentos aguardando na fila.")
 ALREADY_TAKEN = gettext_noop("Este atendimento já foi assumido por {name}.")
+ALREADY_YOURS = gettext_noop("Este atendimento já é seu.")
+NOT_HELD_BY_ANOTHER = gettext_noop("Este atendimento não está com outro atendente.")
+TAKE_OVER_NOT_ALLOWED = gettext_noop(
+    "Você não tem permissão para assumir atendimentos de outros atendentes. Solicite a transferência a {name}."
+)
+REQUEST_NOT_NEEDED = gettext_noop(
+    "Você pode assumir este atendimento diretamente; não é preciso pedir a transferência."
+)
+NO_STATUS_CHANGE = gettext_noop("A situação “{current}” não pode ser alterada pelo atendente.")
+TRANSFER_TO_ABSENT = gettext_noop("{name} está ausente e não pode receber atendimentos agora.")
+TRANSFER_TO_HOLDER = gettext_noop("Este atendimento já está com {name}.")
+HANDOFF_NOTE_EMPTY = gettext_noop("Escreva uma nota para o atendente que vai receber o atendimento.")
+HANDOFF_NOTE_TOO_LONG = gettext_noop("A nota de transferência deve ter no máximo {limit} caracteres.")
+HANDOFF_NOTE_MARKUP = gettext_noop("A nota de transferência não pode conter marcação HTML (< >).")
+TRANSFER_ALREADY_REQUESTED = gettext_noop(
+    "Você já pediu a transferência deste atendimento; aguarde a resposta de {name}."
+)
 SCHEDULE_REQUIRED = gettext_noop("Informe a data e a hora do agendamento.")
 SCHEDULE_IN_PAST = gettext_noop("A data do agendamento deve estar no futuro.")
 KEY_INVALID = gettext_noop("A chave deste envio não é válida. Recarregue a página e envie de novo.")
@@ -43,8 +60,8 @@ class InvalidInput(TicketError):
 class TicketClosed(TicketError):
     code = "closed"
 
-    def __init__(self) -> None:
-        super().__init__(TICKET_CLOSED)
+    def __init__(self, message: str = TICKET_CLOSED) -> None:
+        super().__init__(message)
 
 
 class TransitionNotAllowed(TicketError):

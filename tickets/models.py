@@ -104,7 +104,10 @@ class Ticket(models.Model):
             models.Index(fields=["closed_at"], name="ticket_closed_at"),
             models.Index(fields=["attendant", "opened_at"], name="ticket_attendant_opened"),
         ]
-        permissions = [("attend_ticket", _("Pode atender chamados (fila de atendimento)"))]
+        permissions = [
+            ("attend_ticket", _("Pode atender chamados (fila de atendimento)")),
+            ("take_over_ticket", _("Pode assumir atendimentos de outros atendentes")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.module})"
@@ -267,3 +270,43 @@ class TranscriptOutbox(models.Model):
 
     def __str__(self) -> str:
         return gettext("Transcrição do atendimento {number}").format(number=self.ticket_id)
+
+
+class Handoff(models.Model):
+    """A word between attendants about one ticket, never shown to its requester: a transfer and its note
+    for the receiver, a request for the transfer sent to the holder, a take-over told to the previous holder.
+
+    Shown on the receiver's bar (routing/_attendant_bar_body.html) until they open the ticket.
+    """
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Transferência")
+        REQUEST = "request", _("Pedido de transferência")
+        TAKE_OVER = "take_over", _("Atendimento assumido")
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("atendimento"), on_delete=models.CASCADE, related_name="handoffs")
+    kind = models.CharField(_("tipo"), max_length=9, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("remetente"), on_delete=models.CASCADE, related_name="handoffs_sent"
+    )
+    to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("destinatário"),
+        on_delete=models.CASCADE,
+        related_name="handoffs_received",
+    )
+    note = models.TextField(_("nota de transferência"), blank=True)
+    created_at = models.DateTimeField(_("criado em"))
+    seen_at = models.DateTimeField(_("visto em"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("aviso entre atendentes")
+        verbose_name_plural = _("avisos entre atendentes")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["to", "seen_at"], name="handoff_unseen"),
+            models.Index(fields=["ticket", "-created_at"], name="handoff_ticket_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.by} → {self.to}"

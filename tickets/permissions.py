@@ -1,4 +1,9 @@
-"""What the "Atendentes" group may do: only what attendants need (S24, issue 5)."""
+"""What the "Atendentes" group may do: only what attendants need (S24, issue 5).
+
+``tickets.take_over_ticket`` (take a ticket a colleague holds) is not in the list: taking a live
+conversation from someone is a supervisor's decision, granted per user or by a group of their own.
+The other attendants ask the holder ("Solicitar transferência").
+"""
 
 ATTENDANTS_GROUP = "Atendentes"
 

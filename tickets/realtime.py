@@ -97,7 +97,15 @@ def ticket_payload(ticket: Ticket) -> dict[str, Any]:
         "status_display": status_display,
         "closed": ticket.is_closed,
         "attendant_id": ticket.attendant_id,
+        # A page opened before a colleague took the ticket says who did (realtime.js, the reply form).
+        "attendant_name": _holder_name(ticket),
     }
+
+
+def _holder_name(ticket: Ticket) -> str:
+    from .services import display_name
+
+    return display_name(ticket.attendant) if ticket.attendant_id else ""
 
 
 #: An event to build after the commit: (group, dedup key or None, build callable).
@@ -280,9 +288,19 @@ def publish_status(ticket: Ticket) -> None:
     ticket_id = ticket.pk
 
     def build() -> dict[str, Any]:
-        return {"type": "ticket.status", "ticket": ticket_payload(Ticket.objects.get(pk=ticket_id))}
+        ticket = Ticket.objects.select_related("attendant__person").get(pk=ticket_id)
+        return {"type": "ticket.status", "ticket": ticket_payload(ticket)}
 
     send_on_commit(ticket_group(ticket_id), build, key=("status", ticket_id))
+
+
+def publish_attendant_notice(user_id: int, *, ticket_id: int) -> None:
+    """Something was said to this attendant about a ticket (tickets.Handoff): their bar refetches, on every tab."""
+
+    def build() -> dict[str, Any]:
+        return {"type": "attendant.notice", "ticket": ticket_id}
+
+    send_on_commit(user_group(user_id), build, key=("notice", user_id))
 
 
 def publish_badge(person_id: int) -> None:

@@ -20,6 +20,7 @@ from .models import (
     UNREAD_FOR_REQUESTER,
     WAITING_STATUSES,
     AttendancePeriod,
+    Handoff,
     Message,
     Module,
     Ticket,
@@ -60,7 +61,9 @@ def ticket_get_for_user(*, user: AbstractBaseUser | AnonymousUser, number: int |
         raise Http404 from None
     if not user.is_authenticated:
         raise Http404
-    queryset = Ticket.objects.select_related("module", "entity", "requester", "requester__entity", "attendant")
+    queryset = Ticket.objects.select_related(
+        "module", "entity", "requester", "requester__entity", "attendant", "attendant__person"
+    )
     if user_is_attendant(user=user):
         ticket = queryset.filter(pk=number).first()
     else:
@@ -203,3 +206,26 @@ def attendance_state(*, at: datetime | None = None) -> dict:
     if attendance_is_open(at=at):
         return {"open": True}
     return {"open": False, "hours": attendance_hours(), "next_start": attendance_next_start(at=at)}
+
+
+#: The attendant's bar lists at most this many notices (the newest).
+HANDOFF_BAR_LIMIT = 10
+
+
+def handoff_unseen_list(*, user: AbstractBaseUser) -> list[Handoff]:
+    """What other attendants said to this one and they have not seen yet (their bar), newest first."""
+    return list(
+        Handoff.objects.filter(to=user, seen_at__isnull=True)
+        .select_related("ticket", "by", "by__person")
+        .order_by("-created_at", "-id")[:HANDOFF_BAR_LIMIT]
+    )
+
+
+def handoff_latest_transfer(*, ticket: Ticket) -> Handoff | None:
+    """The note of the last transfer of this ticket, for the attendants' conversation page (one query)."""
+    return (
+        Handoff.objects.filter(ticket=ticket, kind=Handoff.Kind.TRANSFER)
+        .select_related("by", "by__person", "to", "to__person")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -6,6 +6,7 @@ publishes is ``@realtime.batched``: its events leave together after the commit.
 """
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -32,12 +33,17 @@ from .models import (
     CONCLUDED_STATUSES,
     WAITING_STATUSES,
     Channel,
+    Handoff,
     Message,
     Module,
     Status,
     Ticket,
     TranscriptOutbox,
 )
+
+# The status table lives with the other rules in tickets.policy; re-exported for the callers that read it here.
+from .policy import ALLOWED_TRANSITIONS, REQUESTER_ONLY, Action, policy_check, policy_decide, transition_allowed  # noqa: F401
+from .presence import presence_is_available
 from .selectors import attendance_is_open, user_is_attendant
 
 logger = logging.getLogger(__name__)
@@ -55,29 +61,6 @@ TAKEN = gettext_noop("Atendimento assumido por {name}")
 TRANSFERRED = gettext_noop("Atendimento transferido de {from_name} para {to_name}")
 STATUS_CHANGED = gettext_noop("Situação alterada para {status}")
 SCHEDULED = gettext_noop("Agendado para {date} às {time}")
-
-S = Status
-#: The one table of allowed status changes (S19). Closed statuses are final.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.NAO_INICIADO: frozenset({S.EM_ATENDIMENTO, S.AGENDADO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
-    S.OFFLINE: frozenset({S.EM_ATENDIMENTO, S.AGENDADO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
-    S.EM_ATENDIMENTO: frozenset(
-        {S.AGUARDANDO_RETORNO, S.AGENDADO, S.EM_DESENVOLVIMENTO, S.CONCLUIDO, S.CANCELADO, S.CONCLUIDO_USUARIO}
-    ),
-    S.AGUARDANDO_RETORNO: frozenset({S.EM_ATENDIMENTO, S.AGENDADO, S.CONCLUIDO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
-    S.AGENDADO: frozenset({S.EM_ATENDIMENTO, S.CONCLUIDO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
-    S.EM_DESENVOLVIMENTO: frozenset({S.FINALIZADO_FABRICA, S.EM_ATENDIMENTO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
-    S.FINALIZADO_FABRICA: frozenset({S.EM_ATENDIMENTO, S.CONCLUIDO, S.CANCELADO, S.CONCLUIDO_USUARIO}),
-    S.CANCELADO: frozenset(),
-    S.CONCLUIDO_USUARIO: frozenset(),
-    S.CONCLUIDO: frozenset(),
-}
-#: Only the requester concludes as "Chat Concluído pelo Usuário"; attendants use the rest of the table.
-REQUESTER_ONLY = frozenset({S.CONCLUIDO_USUARIO})
-
-
-def transition_allowed(*, current: str, target: str) -> bool:
-    return target in ALLOWED_TRANSITIONS.get(current, frozenset())
 
 
 def _check_transition(ticket: Ticket, target: str) -> None:
@@ -102,7 +85,7 @@ def _clean_text(text: str | None, *, empty: str, too_long: str, limit: int, allo
     return text
 
 
-def _display_name(user: AbstractBaseUser) -> str:
+def display_name(user: AbstractBaseUser) -> str:
     try:
         return user.person.name
     except Person.DoesNotExist:
@@ -201,7 +184,7 @@ def _add_event(ticket: Ticket, *, text: str, by: AbstractBaseUser | None, now: d
         kind=Message.Kind.EVENT,
         body=body,
         author=by,
-        author_name=_display_name(by) if by is not None else "",
+        author_name=display_name(by) if by is not None else "",
         now=now,
         params=params,
     )
@@ -275,7 +258,7 @@ def ticket_open(
         }
         if channel == Channel.PHONE and user is not None:
             # Typed by the attendant who took the call: it reads as registered by them, not as the caller's words.
-            phone = {**by_requester, "author": user, "author_name": _display_name(user), "params": {"phone": True}}
+            phone = {**by_requester, "author": user, "author_name": display_name(user), "params": {"phone": True}}
             _add_message(ticket, kind=Message.Kind.OPENING, body=reason, **phone)
         else:
             _add_message(ticket, kind=Message.Kind.OPENING, body=reason, **by_requester)
@@ -363,8 +346,7 @@ def ticket_message_create(
         if ticket.is_closed:
             raise errors.TicketClosed()
         if as_attendant:
-            if ticket.attendant_id and ticket.attendant_id != user.pk:
-                raise errors.NotAllowed(gettext(errors.NOT_YOUR_TICKET).format(name=_display_name(ticket.attendant)))
+            policy_check(user=user, ticket=ticket, action=Action.REPLY)
             author_kind = Message.Author.ATTENDANT
             file_text = ATTENDANT_SENT_FILE
             if ticket.attendant_id is None or ticket.status in WAITING_STATUSES:
@@ -375,7 +357,7 @@ def ticket_message_create(
         else:
             author_kind = Message.Author.REQUESTER
             file_text = REQUESTER_SENT_FILE
-        name = _display_name(user)
+        name = display_name(user)
         if body:
             created.append(
                 _add_message(
@@ -458,8 +440,8 @@ def ticket_status_change(
                 )
             )
         _check_transition(ticket, status)
-        if ticket.attendant_id and ticket.attendant_id != attendant.pk:
-            raise errors.NotAllowed(gettext(errors.NOT_YOUR_TICKET).format(name=_display_name(ticket.attendant)))
+        action = Action.CONCLUDE if status == Status.CONCLUIDO else Action.CHANGE_STATUS
+        policy_check(user=attendant, ticket=ticket, action=action)
         extra: dict[str, object] = {}
         if status == Status.AGENDADO:
             if scheduled_for is None:
@@ -469,7 +451,7 @@ def ticket_status_change(
         if ticket.attendant_id is None:
             extra["attendant"] = attendant
             extra["taken_at"] = now
-            _add_event(ticket, text=TAKEN, by=attendant, now=now, name=_display_name(attendant))
+            _add_event(ticket, text=TAKEN, by=attendant, now=now, name=display_name(attendant))
         if status == Status.AGENDADO:
             _add_event(ticket, text=SCHEDULED, by=attendant, now=now, at=scheduled_for.isoformat())
         else:
@@ -497,7 +479,7 @@ def _check_schedule(scheduled_for: datetime, *, now: datetime) -> None:
 def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime, announce: bool = True) -> None:
     # Taken by replying, the reply itself says who answered ("NOME diz"): no line of its own.
     if announce:
-        _add_event(ticket, text=TAKEN, by=attendant, now=now, name=_display_name(attendant))
+        _add_event(ticket, text=TAKEN, by=attendant, now=now, name=display_name(attendant))
     _set_status(ticket, Status.EM_ATENDIMENTO, now=now, attendant=attendant, taken_at=now)
 
 
@@ -508,11 +490,9 @@ def ticket_take(*, ticket: Ticket, attendant: AbstractBaseUser) -> Ticket:
         raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=attendant.get_username()))
     with transaction.atomic():
         ticket = _lock(ticket)
-        if ticket.attendant_id and ticket.attendant_id != attendant.pk:
-            raise errors.NotAllowed(gettext(errors.ALREADY_TAKEN).format(name=_display_name(ticket.attendant)))
         if ticket.status == Status.EM_ATENDIMENTO and ticket.attendant_id == attendant.pk:
             return ticket
-        _check_transition(ticket, Status.EM_ATENDIMENTO)
+        policy_check(user=attendant, ticket=ticket, action=Action.TAKE)
         _take(ticket, attendant=attendant, now=timezone.now())
     return ticket
 
@@ -534,39 +514,101 @@ def ticket_take_next(*, attendant: AbstractBaseUser) -> Ticket:
     return ticket
 
 
+HANDOFF_NOTE_MAX_LENGTH = 1000
+#: A tag, a closing tag, a comment or a doctype: a hand-off note is plain text.
+HANDOFF_MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
+
+
+def _clean_handoff_note(note: str | None) -> str:
+    note = _clean_text(
+        note, empty=errors.HANDOFF_NOTE_EMPTY, too_long=errors.HANDOFF_NOTE_TOO_LONG, limit=HANDOFF_NOTE_MAX_LENGTH
+    )
+    if HANDOFF_MARKUP.search(note):
+        raise errors.InvalidInput(errors.HANDOFF_NOTE_MARKUP)
+    return note
+
+
+def _handoff(
+    ticket: Ticket, *, kind: str, by: AbstractBaseUser, to: AbstractBaseUser, now: datetime, note: str = ""
+) -> Handoff:
+    handoff = Handoff.objects.create(ticket=ticket, kind=kind, by=by, to=to, note=note, created_at=now)
+    realtime.publish_attendant_notice(to.pk, ticket_id=ticket.pk)
+    return handoff
+
+
+def _hand_over(ticket: Ticket, *, by: AbstractBaseUser, to: AbstractBaseUser, now: datetime) -> AbstractBaseUser | None:
+    """The ticket becomes ``to``'s with the requester's system line; open requests for it are answered."""
+    previous = ticket.attendant
+    if previous is None:
+        _add_event(ticket, text=TAKEN, by=by, now=now, name=display_name(to))
+    else:
+        _add_event(ticket, text=TRANSFERRED, by=by, now=now, from_name=display_name(previous), to_name=display_name(to))
+    ticket.attendant = to
+    ticket.taken_at = now
+    ticket.save(update_fields=["attendant", "taken_at"])
+    # Asked for the transfer, and it happened (to them or to someone else): the request is answered.
+    Handoff.objects.filter(ticket=ticket, kind=Handoff.Kind.REQUEST, seen_at__isnull=True).update(seen_at=now)
+    realtime.publish_status(ticket)
+    realtime.publish_ticket_changed(ticket)
+    return previous
+
+
 @realtime.batched
-def ticket_transfer(*, ticket: Ticket, attendant: AbstractBaseUser, to: AbstractBaseUser) -> Ticket:
-    """Hand a ticket to another attendant."""
+def ticket_transfer(*, ticket: Ticket, attendant: AbstractBaseUser, to: AbstractBaseUser, note: str) -> Ticket:
+    """Hand a ticket to another attendant, who is "Disponível", with a note for them (issue 14, point 8).
+
+    The requester reads only the system line ("Atendimento transferido de ... para ..."); the note is
+    for attendants (tickets.Handoff) and reaches the receiver's bar live.
+    """
     if not user_is_attendant(user=attendant):
         raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=attendant.get_username()))
     if not user_is_attendant(user=to):
-        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=_display_name(to)))
+        raise errors.InvalidInput(gettext(errors.NOT_AN_ATTENDANT).format(name=display_name(to)))
+    note = _clean_handoff_note(note)
+    if not presence_is_available(user_id=to.pk):
+        raise errors.InvalidInput(gettext(errors.TRANSFER_TO_ABSENT).format(name=display_name(to)))
     with transaction.atomic():
         ticket = _lock(ticket)
-        if ticket.is_closed:
-            raise errors.TicketClosed()
-        if ticket.attendant_id and ticket.attendant_id != attendant.pk and not attendant.is_superuser:
-            raise errors.NotAllowed(gettext(errors.NOT_YOUR_TICKET).format(name=_display_name(ticket.attendant)))
+        policy_check(user=attendant, ticket=ticket, action=Action.TRANSFER)
+        if ticket.attendant_id == to.pk:
+            raise errors.InvalidInput(gettext(errors.TRANSFER_TO_HOLDER).format(name=display_name(to)))
         now = timezone.now()
-        if ticket.attendant_id != to.pk:
-            previous = ticket.attendant
-            if previous is None:
-                _add_event(ticket, text=TAKEN, by=attendant, now=now, name=_display_name(to))
-            else:
-                _add_event(
-                    ticket,
-                    text=TRANSFERRED,
-                    by=attendant,
-                    now=now,
-                    from_name=_display_name(previous),
-                    to_name=_display_name(to),
-                )
-        ticket.attendant = to
-        ticket.taken_at = now
-        ticket.save(update_fields=["attendant", "taken_at"])
-        realtime.publish_status(ticket)
-        realtime.publish_ticket_changed(ticket)
+        _hand_over(ticket, by=attendant, to=to, now=now)
+        _handoff(ticket, kind=Handoff.Kind.TRANSFER, by=attendant, to=to, now=now, note=note)
     return ticket
+
+
+@realtime.batched
+def ticket_take_over(*, ticket: Ticket, attendant: AbstractBaseUser) -> Ticket:
+    """ "Assumir" a ticket another attendant holds (tickets.take_over_ticket); the previous holder is told."""
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        policy_check(user=attendant, ticket=ticket, action=Action.TAKE_OVER)
+        now = timezone.now()
+        previous = _hand_over(ticket, by=attendant, to=attendant, now=now)
+        _handoff(ticket, kind=Handoff.Kind.TAKE_OVER, by=attendant, to=previous, now=now)
+    return ticket
+
+
+@realtime.batched
+def ticket_transfer_request(*, ticket: Ticket, attendant: AbstractBaseUser) -> Handoff:
+    """ "Solicitar transferência": the holder is asked, live on their bar; once while unanswered."""
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        policy_check(user=attendant, ticket=ticket, action=Action.REQUEST_TRANSFER)
+        holder = ticket.attendant
+        if Handoff.objects.filter(
+            ticket=ticket, kind=Handoff.Kind.REQUEST, by=attendant, to=holder, seen_at__isnull=True
+        ).exists():
+            raise errors.InvalidInput(gettext(errors.TRANSFER_ALREADY_REQUESTED).format(name=display_name(holder)))
+        return _handoff(ticket, kind=Handoff.Kind.REQUEST, by=attendant, to=holder, now=timezone.now())
+
+
+@realtime.batched
+def handoffs_mark_seen(*, ticket: Ticket, user: AbstractBaseUser) -> None:
+    """The attendant opened the ticket: what was said to them about it leaves their bar (one query)."""
+    if Handoff.objects.filter(ticket=ticket, to=user, seen_at__isnull=True).update(seen_at=timezone.now()):
+        realtime.publish_attendant_notice(user.pk, ticket_id=ticket.pk)
 
 
 def ticket_register_phone(
@@ -595,7 +637,8 @@ def ticket_mark_read(*, ticket: Ticket, user: AbstractBaseUser, up_to: int | Non
         Ticket.objects.filter(pk=ticket.pk, requester_read_id__lt=target).update(requester_read_id=target)
         ticket.requester_read_id = target
         realtime.publish_badge(ticket.requester_id)
-    elif user_is_attendant(user=user):
+    elif policy_decide(user=user, ticket=ticket, action=Action.READ):
+        # Only the holder's reading (or anyone's while nobody holds it): a colleague looking in leaves "Não lida".
         target = ticket.last_requester_message_id if up_to is None else min(up_to, ticket.last_requester_message_id)
         if target <= ticket.attendant_read_id:
             return

@@ -231,10 +231,28 @@
       }
       var form = document.getElementById("message-form");
       if (form) {
+        // An attendant's page opened before a colleague took the ticket: locked, the draft kept (readonly, not emptied).
+        var me = form.getAttribute("data-me");
+        var taken = Boolean(me && ticket.attendant_id && String(ticket.attendant_id) !== me);
+        var locked = Boolean(ticket.closed) || taken;
         Array.prototype.forEach.call(form.elements, function (control) {
-          control.disabled = Boolean(ticket.closed);
+          if (control.tagName === "TEXTAREA") {
+            control.readOnly = locked;
+            control.setAttribute("aria-readonly", locked ? "true" : "false");
+          } else {
+            control.disabled = locked;
+          }
         });
-        form.setAttribute("aria-disabled", ticket.closed ? "true" : "false");
+        form.setAttribute("aria-disabled", locked ? "true" : "false");
+        var notice = document.getElementById("holder-changed");
+        if (notice && taken) {
+          // The text comes translated by the page; only the name is put in (as text, never as HTML).
+          var text = notice.getAttribute("data-text").replace("%s", ticket.attendant_name || "");
+          if (notice.textContent !== text) {
+            notice.textContent = text;
+          }
+          notice.hidden = false;
+        }
       }
     }
 

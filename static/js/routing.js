@@ -28,10 +28,12 @@
   }
 
   // One self-healing socket: `onFrame(data)` for each frame, `onOpen()` after every (re)connect.
+  // Returns `send(data)`, which sends on the socket when it is open and drops the frame otherwise.
   function live(path, onFrame, onOpen) {
     var attempt = 0;
+    var socket = null;
     function connect() {
-      var socket = new WebSocket(socketURL(path));
+      socket = new WebSocket(socketURL(path));
       socket.onopen = function () {
         attempt = 0;
         if (onOpen) {
@@ -57,6 +59,11 @@
       };
     }
     connect();
+    return function send(data) {
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify(data));
+      }
+    };
   }
 
   // --- the requester: place in the queue and estimate -------------------------------------
@@ -207,7 +214,7 @@
     window.addEventListener("focus", function () {
       document.title = baseTitle;
     });
-    live("/ws/roteamento/", function (data) {
+    var send = live("/ws/roteamento/", function (data) {
       if (data.type === "routing.offer") {
         refreshBar(bar);
         tone(bar);
@@ -215,6 +222,12 @@
         notify(bar, bar.getAttribute("data-offer-body"));
       } else if (data.type === "routing.offers") {
         refreshBar(bar);
+      } else if (data.type === "attendant.notice") {
+        // A transfer to this attendant, a colleague asking for one of theirs, a take-over (tickets.Handoff).
+        refreshBar(bar);
+        tone(bar);
+        markTitle(bar);
+        notify(bar, bar.getAttribute("data-notice-body"));
       } else if (data.type === "routing.overdue") {
         tone(bar);
         markTitle(bar);
@@ -222,6 +235,18 @@
       }
     }, function () {
       refreshBar(bar);
+    });
+    // Presence: input on the page keeps the attendant "Disponível" (ATTENDANT_IDLE_SECONDS), told at most once a minute.
+    var lastActive = 0;
+    function active() {
+      var now = Date.now();
+      if (now - lastActive > 60000) {
+        lastActive = now;
+        send({ type: "active" });
+      }
+    }
+    ["keydown", "pointerdown", "input"].forEach(function (name) {
+      document.addEventListener(name, active, { passive: true });
     });
   }
 

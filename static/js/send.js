@@ -278,6 +278,10 @@
       return;
     }
     event.preventDefault();
+    // Locked by realtime.js (closed, or taken by a colleague): nothing is sent and the draft stays as it is.
+    if (form.getAttribute("aria-disabled") === "true") {
+      return;
+    }
     var body = textarea ? textarea.value : "";
     var files = fileInput && fileInput.files ? Array.prototype.slice.call(fileInput.files) : [];
     if (!body.trim() && !files.length) {

@@ -146,6 +146,48 @@ def ask_to_anonymise(page: Page) -> None:
     expect(page.locator("input[name=confirm]")).to_have_count(1)
 
 
+def ask_to_conclude(page: Page) -> None:
+    """ "Concluído" chosen and "Alterar situação" pressed: the confirmation page (nothing concluded yet)."""
+    page.locator("#id_status").select_option(value="concluido")
+    page.locator("#status-form button[type=submit]").click()
+    expect(page.locator("#conclude-form")).to_be_visible()
+
+
+def ticket_taken_by_a_colleague(page: Page) -> None:
+    """The page went stale: the server's "ticket.status" frame says a colleague holds the ticket now.
+
+    The frame is injected into the page's own socket (the server's shape; the real take-over is proven in
+    tests/e2e/test_console.py), so that the world's ticket stays the scanning attendant's for the next scan.
+    """
+    routes = []
+
+    def handler(route) -> None:
+        route.connect_to_server()
+        routes.append(route)
+
+    page.route_web_socket("**/ws/tickets/**", handler)
+    page.reload()
+    page.locator("#message-body").fill("Rascunho que não pode se perder.")
+    for _ in range(400):  # the page's socket, routed: a condition polled, not a fixed sleep
+        if routes:
+            break
+        page.wait_for_timeout(25)
+    frame = {
+        "type": "ticket.status",
+        "ticket": {
+            "id": 0,
+            "status": "em_atendimento",
+            "status_display": "Em Atendimento",
+            "closed": False,
+            "attendant_id": -1,
+            "attendant_name": "Bruno Kowalski",
+        },
+    }
+    routes[0].send(json.dumps(frame))
+    expect(page.locator("#holder-changed")).to_be_visible()
+    expect(page.locator("#message-body")).to_have_value("Rascunho que não pode se perder.")
+
+
 SERVIDOR = "axe-servidor"
 SEM_CONTATO = "axe-semcontato"
 #: The demo person whose entity has the chat switched off (seed_demo).
@@ -258,6 +300,45 @@ SCANS: list[Scan] = [
         ATENDENTE,
         "/admin/tickets/ticket/{waiting}/change/",
         admin=True,
+    ),
+    # Issue 14, part A: a colleague's ticket (request the transfer / take over), the stale page, "Concluído" asked.
+    Scan(
+        "admin-conversation-held-by-colleague",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{held}/change/",
+        admin=True,
+    ),
+    Scan(
+        "admin-conversation-handoff-note",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{handed}/change/",
+        admin=True,
+    ),
+    Scan(
+        "admin-conversation-take-over",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ADMIN,
+        "/admin/tickets/ticket/{held}/change/",
+        admin=True,
+    ),
+    Scan(
+        "admin-conversation-taken-meanwhile",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        ticket_taken_by_a_colleague,
+        admin=True,
+    ),
+    Scan(
+        "admin-conclude-confirmation",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        ask_to_conclude,
+        admin=True,
+        templates=("admin/tickets/ticket/conclude_confirm.html",),
     ),
     Scan(
         "admin-phone-ticket",
@@ -444,6 +525,8 @@ NOT_PAGES: dict[str, str] = {
     "admin/tickets/ticket/atender-proximo/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/assumir/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/transferir/": POST_ONLY,
+    "admin/tickets/ticket/<int:number>/assumir-de-colega/": POST_ONLY,
+    "admin/tickets/ticket/<int:number>/solicitar-transferencia/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/situacao/": POST_ONLY,
     "chat/meus-dados/aviso-email/": POST_ONLY,
     "admin/routing/attendantstate/painel/": "a fragment fetched into every attendant's admin page (scanned there)",

@@ -102,6 +102,20 @@ period.delete()
 services.ticket_conclude_by_requester(ticket=closed, user=servidor.user)
 from routing.services import attendant_capacity_set
 capacity = attendant_capacity_set(user=attendant, capacity=3)
+# Issue 14, part A: a ticket a colleague holds, one handed over with a note, a colleague asking for one (the bar).
+from routing.models import AttendantState
+from routing.services import attendant_availability_set
+colleague = User.objects.get(username="atendente2")
+held = opened("Preciso de ajuda com o cadastro do contribuinte.")
+services.ticket_take(ticket=held, attendant=colleague)
+handed = opened("A guia de ISS saiu com o valor errado.")
+services.ticket_take(ticket=handed, attendant=colleague)
+attendant_availability_set(user=attendant, available=True)
+note = "Ela já mandou o XML; falta conferir a alíquota."
+services.ticket_transfer(ticket=handed, attendant=colleague, to=attendant, note=note)
+# Away again without the service: it would send the ticket just handed over back to the queue.
+AttendantState.objects.filter(user=attendant).update(available=False)
+services.ticket_transfer_request(ticket=unread, attendant=colleague)
 from attendance.models import OptionalHoliday, SpecialDay
 from csat.services import csat_token
 closed.refresh_from_db()
@@ -115,6 +129,7 @@ print(json.dumps({{
     "offline": offline.number, "long": long.number,
     "outbox": TranscriptOutbox.objects.get(ticket=closed).pk, "person": servidor.pk,
     "entity": entity.pk, "module": module.pk, "attendantstate": capacity.pk,
+    "held": held.number, "handed": handed.number,
 }}))
 """
 

@@ -34,6 +34,10 @@ def change_status(page: Page, label: str, *, date: str = "", time: str = "") -> 
         page.locator("#id_scheduled_date").fill(date)
         page.locator("#id_scheduled_time").fill(time)
     page.get_by_role("button", name="Alterar situação").click()
+    if label == "Concluído":
+        # Concluding asks first: the transcript goes to the requester.
+        expect(page.locator("#transcript-warning")).to_contain_text("A transcrição da conversa será enviada")
+        page.get_by_role("button", name="Sim, concluir e enviar a transcrição").click()
     expect(page.locator("#ticket-status")).to_have_text(label)
 
 
@@ -56,7 +60,25 @@ def html_text(message) -> str:
     raise AssertionError("the e-mail has no HTML part")
 
 
-def test_every_kind_of_event_arrives_live_in_both_dialogs_sets_the_badge_and_goes_in_the_transcript(login_as, stack):
+#: A transfer goes only to an attendant "Disponível" (issue 14): Bruno is, for this test (capacity 1: few offers).
+BRUNO_PRESENCE = """
+from django.contrib.auth import get_user_model
+from routing.models import AttendantState
+bruno = get_user_model().objects.get(username="atendente2")
+AttendantState.objects.update_or_create(user=bruno, defaults={{"available": {available}, "capacity": 1}})
+"""
+
+
+@pytest.fixture
+def bruno_available(stack):
+    stack.manage("shell", "-c", BRUNO_PRESENCE.format(available=True))
+    yield
+    stack.manage("shell", "-c", BRUNO_PRESENCE.format(available=False))
+
+
+def test_every_kind_of_event_arrives_live_in_both_dialogs_sets_the_badge_and_goes_in_the_transcript(
+    login_as, stack, bruno_available
+):
     servidor = login_as("servidor")
     number = open_new_ticket(servidor, "A nota 4321 ficou presa em processamento.")
     with live_sockets(servidor, f"/ws/tickets/{number}/") as conversation:
@@ -87,7 +109,8 @@ def test_every_kind_of_event_arrives_live_in_both_dialogs_sets_the_badge_and_goe
     scheduled = f"Agendado para {tomorrow:%d/%m/%Y} às 09:30"
     expect_line(both + [ana], scheduled)
 
-    ana.get_by_label("Transferir para").select_option(label="Bruno Kowalski")
+    ana.get_by_label("Transferir para").select_option(label="Bruno Kowalski — Disponível")
+    ana.get_by_label("Nota para o atendente (só atendentes veem)").fill("Falta conferir a série da nota.")
     ana.get_by_role("button", name="Transferir").click()
     transferred = "Atendimento transferido de Ana Paula Schmitt para Bruno Kowalski"
     expect_line(both, transferred)

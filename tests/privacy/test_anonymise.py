@@ -20,7 +20,7 @@ from privacy.models import AccessLog, LegalHold, PendingFileDeletion, PersonAnon
 from routing.models import ReplyNotice
 from tests.conftest import login
 from tests.factories import PersonFactory, UserFactory
-from tickets.models import Message, Ticket
+from tickets.models import Handoff, Message, Ticket
 
 from .conftest import CPF, EMAIL, NAME, grant
 
@@ -110,10 +110,20 @@ def test_after_anonymising_no_table_and_no_file_holds_the_name_cpf_emails_or_pho
         ticket=first, score=4, comment=f"Obrigada! {NAME}", via="chat", answered_at=now, changed_at=now
     )
     ReplyNotice.objects.create(ticket=first, window=1, reply_id=1, last_error=f"550 <{EMAIL}> recusado")
+    # An attendant's hand-off note (issue 14) may name her.
+    Handoff.objects.create(
+        ticket=first,
+        kind=Handoff.Kind.TRANSFER,
+        by=attendant,
+        to=attendant,
+        note=f"{NAME} já mandou o XML.",
+        created_at=now,
+    )
     # Before: the search finds her everywhere, so it is able to find her.
     before = database_hits(subject.terms)
     assert any(hit.startswith("csat_satisfactionanswer.comment") for hit in before)
     assert any(hit.startswith("routing_replynotice.last_error") for hit in before)
+    assert any(hit.startswith("tickets_handoff.note") for hit in before)
     assert any(hit.startswith("people_person.name") for hit in before)
     assert any(hit.startswith("privacy_historicalcontact") for hit in before)
     assert any(hit.startswith("django_admin_log") for hit in before)

@@ -132,7 +132,11 @@ HTTP_TABLE: dict[str, Entry] = {
     # The queue's own actions: POST only, attendants only.
     "admin/tickets/ticket/atender-proximo/": Entry(get=admin(405, 405), post=admin(302, 403)),
     "admin/tickets/ticket/<int:number>/assumir/": Entry(get=admin(405, 405), post=admin(302, 403)),
-    "admin/tickets/ticket/<int:number>/transferir/": Entry(get=admin(405, 405), post=admin(302, 403)),
+    # A transfer without its form (nobody chosen, no note) is bad input: the conversation again, 400.
+    "admin/tickets/ticket/<int:number>/transferir/": Entry(get=admin(405, 405), post=admin(400, 403)),
+    # Issue 14: taking over a ticket nobody else holds is refused (400); requesting its transfer too.
+    "admin/tickets/ticket/<int:number>/assumir-de-colega/": Entry(get=admin(405, 405), post=admin(400, 403)),
+    "admin/tickets/ticket/<int:number>/solicitar-transferencia/": Entry(get=admin(405, 405), post=admin(400, 403)),
     "admin/tickets/ticket/<int:number>/situacao/": Entry(
         get=admin(405, 405), post=admin(302, 403), data={"status": "em_atendimento"}
     ),

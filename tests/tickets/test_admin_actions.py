@@ -11,10 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from routing import services as routing_services
 from tests.conftest import login
 from tests.factories import ModuleFactory, UserFactory
 from tickets import errors, services
-from tickets.admin.forms import STATUS_INVALID, TRANSFER_INVALID
+from tickets.admin.forms import STATUS_INVALID, STATUS_REQUIRED, TRANSFER_INVALID
 from tickets.models import Channel, Message, Status, Ticket, TranscriptOutbox
 
 QUEUE_URL = reverse("admin:tickets_ticket_changelist")
@@ -134,8 +135,9 @@ def test_taking_a_ticket_that_does_not_exist_is_404(attendant_client):
 @pytest.mark.django_db
 def test_transfer_hands_the_ticket_to_another_attendant(attendant_client, attendant, attendant2, ticket):
     services.ticket_take(ticket=ticket, attendant=attendant)
+    routing_services.attendant_availability_set(user=attendant2, available=True)
 
-    response = attendant_client.post(action_url("transfer", ticket), {"to": attendant2.pk})
+    response = attendant_client.post(action_url("transfer", ticket), {"to": attendant2.pk, "note": "Segue."})
 
     assert response.status_code == 302 and response.url == QUEUE_URL
     ticket.refresh_from_db()
@@ -150,8 +152,8 @@ def test_transfer_to_a_non_attendant_is_refused(attendant_client, attendant, per
     before = snapshot(ticket)
 
     for target in [person.user, staff_not_attendant]:
-        response = attendant_client.post(action_url("transfer", ticket), {"to": target.pk})
-        assert response.url == ticket_url(ticket)
+        response = attendant_client.post(action_url("transfer", ticket), {"to": target.pk, "note": "Segue."})
+        assert response.status_code == 400
         (level, text), *_ = shown_messages(response)
         assert level == "error" and text.endswith("não é um atendente.")
     assert snapshot(ticket) == before
@@ -163,7 +165,7 @@ def test_transfer_to_nobody_is_refused(attendant_client, attendant, ticket, to):
     services.ticket_take(ticket=ticket, attendant=attendant)
     before = snapshot(ticket)
 
-    response = attendant_client.post(action_url("transfer", ticket), {"to": to})
+    response = attendant_client.post(action_url("transfer", ticket), {"to": to, "note": "Segue."})
 
     assert shown_messages(response) == [("error", TRANSFER_INVALID)]
     assert snapshot(ticket) == before
@@ -174,7 +176,8 @@ def test_transfer_of_a_ticket_held_by_another_attendant_is_refused(attendant_cli
     services.ticket_take(ticket=ticket, attendant=attendant2)
     before = snapshot(ticket)
 
-    response = attendant_client.post(action_url("transfer", ticket), {"to": attendant.pk})
+    routing_services.attendant_availability_set(user=attendant, available=True)
+    response = attendant_client.post(action_url("transfer", ticket), {"to": attendant.pk, "note": "Segue."})
 
     assert shown_messages(response) == [("error", errors.NOT_YOUR_TICKET.format(name="Bruno Kowalski"))]
     assert snapshot(ticket) == before
@@ -231,7 +234,8 @@ def test_an_unknown_status_is_refused(attendant_client, attendant, ticket, statu
 
     response = attendant_client.post(action_url("status", ticket), {"status": status})
 
-    assert shown_messages(response) == [("error", STATUS_INVALID)]
+    assert response.status_code == 400
+    assert shown_messages(response) == [("error", STATUS_REQUIRED if status == "" else STATUS_INVALID)]
     assert snapshot(ticket) == before
 
 
@@ -293,7 +297,7 @@ def test_concluding_by_the_attendant_writes_the_transcript_outbox(
     services.ticket_take(ticket=ticket, attendant=attendant)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = attendant_client.post(action_url("status", ticket), {"status": Status.CONCLUIDO})
+        response = attendant_client.post(action_url("status", ticket), {"status": Status.CONCLUIDO, "confirmed": "on"})
 
     assert response.status_code == 302
     ticket.refresh_from_db()

@@ -163,9 +163,10 @@ def _conversation_with(ticket: Ticket, *, attendant, person, exchanges: int) -> 
         services.ticket_message_create(ticket=ticket, user=person.user, body=f"Pergunta {index}")
 
 
-#: Session, user, permissions, ticket, messages, their files, contacts, attendants, the attendant's person,
-#: the read mark, the logged person (context processor): the same however long the dialog.
-CONVERSATION_QUERIES = 12
+#: Session, user, permissions, ticket (with the holder's person), messages, their files, contacts, attendants and
+#: who of them is available, the hand-offs seen and the last transfer note (issue 14), the read mark, the logged
+#: person (context processor): the same however long the dialog.
+CONVERSATION_QUERIES = 13
 
 
 @pytest.mark.django_db

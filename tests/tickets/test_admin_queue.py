@@ -223,9 +223,9 @@ def _bulk_tickets(count: int, *, requesters, module, attendant) -> None:
     Ticket.objects.bulk_create(tickets, batch_size=2000)
 
 
-#: Session, user, permissions, summary, the filters' choices, count, page, the logged person (context
-#: processor): the same whatever the data size.
-QUEUE_PAGE_QUERIES = 11
+#: Session, user, permissions, summary, the attendants available (issue 14), the filters' choices, count, page,
+#: the logged person (context processor): the same whatever the data size.
+QUEUE_PAGE_QUERIES = 12
 
 
 @pytest.mark.django_db

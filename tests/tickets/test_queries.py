@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from attachments.models import Attachment
+from routing import services as routing_services
 from tickets import services
 from tickets.models import AttendancePeriod, Message, Status, Ticket
 
@@ -135,7 +136,8 @@ def test_conversation_with_system_lines_costs_the_same(
     if big:
         grow(person, ticket, attendant)
     services.ticket_take(ticket=ticket, attendant=attendant)
-    services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant2)
+    routing_services.attendant_availability_set(user=attendant2, available=True)
+    services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant2, note="Segue com você.")
     services.ticket_status_change(ticket=ticket, attendant=attendant2, status=Status.AGUARDANDO_RETORNO)
     with django_assert_num_queries(CONVERSATION_QUERIES + 1):  # + marking the waiting line read
         response = person_client.get(f"/chat/atendimentos/{ticket.number}/")

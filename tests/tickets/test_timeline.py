@@ -7,7 +7,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
-from tickets import services
+from routing import services as routing_services
+from tickets import errors, services
 from tickets.models import Message, Status, Ticket
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
@@ -41,16 +42,20 @@ def test_a_reply_that_takes_the_ticket_needs_no_line_of_its_own(ticket, attendan
 @pytest.mark.django_db
 def test_transfer_names_both_attendants(ticket, attendant, attendant2):
     services.ticket_take(ticket=ticket, attendant=attendant)
-    services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant2)
+    routing_services.attendant_availability_set(user=attendant2, available=True)
+    services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant2, note="Segue com você.")
     assert system_lines(ticket)[-1] == "Atendimento transferido de Ana Paula Schmitt para Bruno Kowalski"
     ticket.refresh_from_db()
     assert not ticket.unread_for_requester
 
 
 @pytest.mark.django_db
-def test_transfer_to_the_same_attendant_writes_nothing(ticket, attendant):
+def test_transfer_to_the_same_attendant_is_refused_and_writes_nothing(ticket, attendant):
     services.ticket_take(ticket=ticket, attendant=attendant)
-    services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant)
+    routing_services.attendant_availability_set(user=attendant, available=True)
+    with pytest.raises(errors.InvalidInput) as refused:
+        services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant, note="Segue.")
+    assert refused.value.message == "Este atendimento já está com Ana Paula Schmitt."
     assert system_lines(ticket) == ["Atendimento assumido por Ana Paula Schmitt"]
 
 

@@ -17,6 +17,7 @@ from ..selectors import module_list_active
 
 TRANSFER_INVALID = gettext_noop("Selecione um atendente válido.")
 STATUS_INVALID = gettext_noop("Selecione uma situação válida.")
+STATUS_REQUIRED = gettext_noop("Escolha a nova situação.")
 
 
 class TransferForm(forms.Form):
@@ -26,14 +27,18 @@ class TransferForm(forms.Form):
         queryset=get_user_model().objects.filter(is_active=True),
         error_messages={"required": TRANSFER_INVALID, "invalid_choice": TRANSFER_INVALID},
     )
+    # Cleaned by the service (empty, too long, markup): one place for the rules, the same messages.
+    note = forms.CharField(label=_("Nota para o atendente"), required=False, strip=False)
 
 
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Nova situação"),
         choices=Status.choices,
-        error_messages={"required": STATUS_INVALID, "invalid_choice": STATUS_INVALID},
+        error_messages={"required": STATUS_REQUIRED, "invalid_choice": STATUS_INVALID},
     )
+    # "Concluir" asks first (the transcript goes to the requester): the confirmation page posts this back.
+    confirmed = forms.BooleanField(required=False)
     scheduled_date = forms.DateField(
         label=_("Data do agendamento"),
         required=False,

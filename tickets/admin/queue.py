@@ -25,10 +25,13 @@ from atende_chat.errors import ApplicationError
 from people.validators import only_digits
 
 from .. import services
-from ..errors import RateLimited
+from ..errors import NotAllowed, RateLimited, TicketClosed, TransitionNotAllowed
 from ..models import AttendancePeriod, Module, Status, Ticket
+from ..policy import Action, attendant_statuses, policy_decide, ticket_actions
+from ..presence import presence_available_count, presence_available_ids
 from ..selectors import (
     attendant_list,
+    handoff_latest_transfer,
     message_list,
     queue_list,
     queue_summary,
@@ -53,6 +56,8 @@ NUMBER_MAX_DIGITS = 18
 QUEUE_FILTER_INVALID = _("Um filtro ou parâmetro da fila não é válido; a fila é mostrada sem ele.")
 #: Fewer digits than this would match almost every CPF/CNPJ.
 DOCUMENT_MIN_DIGITS = 3
+#: A refusal shown on the conversation page again, with the status code it deserves.
+REFUSAL_STATUS = {NotAllowed: 403, TicketClosed: 409, TransitionNotAllowed: 409, RateLimited: 429}
 
 
 @admin.register(Module)
@@ -72,6 +77,7 @@ class TicketAdmin(admin.ModelAdmin):
     change_list_template = "admin/tickets/ticket/change_list.html"
     conversation_template = "admin/tickets/ticket/conversation.html"
     phone_template = "admin/tickets/ticket/register_phone.html"
+    conclude_template = "admin/tickets/ticket/conclude_confirm.html"
 
     list_display = [
         "number",
@@ -145,6 +151,7 @@ class TicketAdmin(admin.ModelAdmin):
                 "title": gettext("Fila de atendimento"),
                 "can_take_next": self.has_change_permission(request),
                 "summary": summary,
+                "available_count": presence_available_count(),
                 "summary_display": {
                     key: duration_display(summary[key])
                     for key in ("longest_wait", "average_wait", "average_first_response")
@@ -200,6 +207,12 @@ class TicketAdmin(admin.ModelAdmin):
             path("atender-proximo/", wrap(self.take_next_view), name="tickets_ticket_take_next"),
             path("<int:number>/assumir/", wrap(self.take_view), name="tickets_ticket_take"),
             path("<int:number>/transferir/", wrap(self.transfer_view), name="tickets_ticket_transfer"),
+            path("<int:number>/assumir-de-colega/", wrap(self.take_over_view), name="tickets_ticket_take_over"),
+            path(
+                "<int:number>/solicitar-transferencia/",
+                wrap(self.request_transfer_view),
+                name="tickets_ticket_request_transfer",
+            ),
             path("<int:number>/situacao/", wrap(self.status_view), name="tickets_ticket_status"),
             *super().get_urls(),
         ]
@@ -222,6 +235,14 @@ class TicketAdmin(admin.ModelAdmin):
     @staticmethod
     def _form_error(form) -> str:
         return next(iter(form.errors.values()))[0]
+
+    def _refused_here(self, request: HttpRequest, ticket: Ticket, message: str, *, status: int = 400, **kept):
+        """The conversation again with the refusal, its status code, and what was typed (nothing saved)."""
+        messages.error(request, message)
+        return self._conversation(request, ticket, status=status, **kept)
+
+    def _refused_error(self, request: HttpRequest, ticket: Ticket, error: ApplicationError, **kept):
+        return self._refused_here(request, ticket, error.message, status=REFUSAL_STATUS.get(type(error), 400), **kept)
 
     @post_only
     def take_next_view(self, request: HttpRequest) -> HttpResponse:
@@ -248,14 +269,14 @@ class TicketAdmin(admin.ModelAdmin):
     def transfer_view(self, request: HttpRequest, number: int) -> HttpResponse:
         ticket = self._ticket_for_action(request, number)
         form = TransferForm(request.POST)
+        note = request.POST.get("note", "")
         if not form.is_valid():
-            messages.error(request, self._form_error(form))
-            return HttpResponseRedirect(self._ticket_url(ticket))
+            return self._refused_here(request, ticket, self._form_error(form), note=note)
         to = form.cleaned_data["to"]
         try:
-            services.ticket_transfer(ticket=ticket, attendant=request.user, to=to)
+            services.ticket_transfer(ticket=ticket, attendant=request.user, to=to, note=note)
         except ApplicationError as error:
-            return self._refused(request, error, self._ticket_url(ticket))
+            return self._refused_error(request, ticket, error, note=note)
         messages.success(
             request,
             gettext("Atendimento {number} transferido para {name}.").format(
@@ -265,14 +286,44 @@ class TicketAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(self._queue_url())
 
     @post_only
+    def take_over_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        ticket = self._ticket_for_action(request, number)
+        try:
+            services.ticket_take_over(ticket=ticket, attendant=request.user)
+        except ApplicationError as error:
+            return self._refused_error(request, ticket, error)
+        messages.success(request, gettext("Você assumiu o atendimento {number}.").format(number=ticket.number))
+        return HttpResponseRedirect(self._ticket_url(ticket))
+
+    @post_only
+    def request_transfer_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        ticket = self._ticket_for_action(request, number)
+        try:
+            services.ticket_transfer_request(ticket=ticket, attendant=request.user)
+        except ApplicationError as error:
+            return self._refused_error(request, ticket, error)
+        messages.success(
+            request,
+            gettext("Pedido de transferência enviado a {name}.").format(name=user_display(ticket.attendant)),
+        )
+        return HttpResponseRedirect(self._ticket_url(ticket))
+
+    @post_only
     def status_view(self, request: HttpRequest, number: int) -> HttpResponse:
         ticket = self._ticket_for_action(request, number)
         form = StatusChangeForm(request.POST)
         if not form.is_valid():
-            messages.error(request, self._form_error(form))
-            return HttpResponseRedirect(self._ticket_url(ticket))
+            return self._refused_here(request, ticket, self._form_error(form))
         status = form.cleaned_data["status"]
         scheduled_for = form.scheduled_for() if status == Status.AGENDADO else None
+        if status == Status.CONCLUIDO and not form.cleaned_data["confirmed"]:
+            # Nothing changes yet: the page says what concluding does and asks (no script needed).
+            decision = policy_decide(user=request.user, ticket=ticket, action=Action.CONCLUDE)
+            if not decision:
+                return self._refused_here(
+                    request, ticket, decision.reason, status=REFUSAL_STATUS.get(decision.error, 400)
+                )
+            return self._conclude_confirmation(request, ticket)
         try:
             ticket = services.ticket_status_change(
                 ticket=ticket, attendant=request.user, status=status, scheduled_for=scheduled_for
@@ -286,6 +337,17 @@ class TicketAdmin(admin.ModelAdmin):
             ),
         )
         return HttpResponseRedirect(self._ticket_url(ticket))
+
+    def _conclude_confirmation(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Concluir o atendimento {number}?").format(number=ticket.number),
+            "subtitle": None,
+            "ticket": ticket,
+            "concluido": Status.CONCLUIDO.value,
+        }
+        return TemplateResponse(request, self.conclude_template, context)
 
     # --- the conversation (the ticket's change page) ------------------------------------------
 
@@ -309,16 +371,17 @@ class TicketAdmin(admin.ModelAdmin):
                 status = 429 if isinstance(error, RateLimited) else 400
                 return self._conversation(request, ticket, body=body, status=status)
             return HttpResponseRedirect(self._ticket_url(ticket))
-        # The attendant who holds the ticket (or anyone, while nobody does) has now read the requester.
-        if ticket.attendant_id in (None, request.user.pk):
-            services.ticket_mark_read(ticket=ticket, user=request.user)
+        # Only the holder's reading (or anyone's, while nobody holds it) reads the requester (tickets.policy).
+        services.ticket_mark_read(ticket=ticket, user=request.user)
+        services.handoffs_mark_seen(ticket=ticket, user=request.user)
         return self._conversation(request, ticket)
 
-    def _conversation(self, request: HttpRequest, ticket: Ticket, *, body: str = "", status: int = 200):
+    def _conversation(self, request: HttpRequest, ticket: Ticket, *, body: str = "", note: str = "", status: int = 200):
         dialog = message_list(ticket=ticket)
-        mine = ticket.attendant_id == request.user.pk
-        free = ticket.attendant_id is None
-        can_act = self.has_change_permission(request)
+        # Every control follows tickets.policy; without the admin's change permission there are none.
+        actions = ticket_actions(user=request.user, ticket=ticket) if self.has_change_permission(request) else {}
+        allowed = {name for name, decision in actions.items() if decision}
+        handoff = handoff_latest_transfer(ticket=ticket)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -333,27 +396,32 @@ class TicketAdmin(admin.ModelAdmin):
             "first_response_display": duration_display(
                 ticket.first_response_at - ticket.opened_at if ticket.first_response_at else None
             ),
-            "can_reply": can_act and not ticket.is_closed and (mine or free),
-            "can_take": can_act and not ticket.is_closed and not mine and free,
-            "can_transfer": can_act and not ticket.is_closed and (mine or free or request.user.is_superuser),
-            "can_change_status": can_act and not ticket.is_closed and (mine or free),
+            "actions": allowed,
+            "held_by_other": ticket.attendant_id not in (None, request.user.pk),
             "body": body,
+            "note": note,
             "message_max_length": services.MESSAGE_MAX_LENGTH,
-            "attendants": [
-                (user.pk, user_display(user))
-                for user in attendant_list().select_related("person")
-                if user.pk not in (ticket.attendant_id, request.user.pk)
-            ],
-            "next_statuses": [
-                (value, Status(value).label)
-                for value in Status.values
-                if services.transition_allowed(current=ticket.status, target=value)
-                and value not in services.REQUESTER_ONLY
-            ],
+            "note_max_length": services.HANDOFF_NOTE_MAX_LENGTH,
+            "attendants": self._transfer_choices(request, ticket) if "transfer" in allowed else [],
+            "handoff": handoff,
+            "handoff_names": (user_display(handoff.by), user_display(handoff.to)) if handoff else None,
+            "next_statuses": [(value, Status(value).label) for value in attendant_statuses(current=ticket.status)],
             "status_form": StatusChangeForm(),
             "agendado": Status.AGENDADO.value,
         }
         return TemplateResponse(request, self.conversation_template, context, status=status)
+
+    @staticmethod
+    def _transfer_choices(request: HttpRequest, ticket: Ticket) -> list[tuple[int, str, bool]]:
+        """(id, name, available): the available first; the absent listed as such, not choosable (two queries)."""
+        users = [
+            user
+            for user in attendant_list().select_related("person")
+            if user.pk not in (ticket.attendant_id, request.user.pk)
+        ]
+        available = presence_available_ids(user_ids=[user.pk for user in users])
+        choices = [(user.pk, user_display(user), user.pk in available) for user in users]
+        return sorted(choices, key=lambda choice: not choice[2])
 
     # --- S22: a ticket that came by phone -----------------------------------------------------
 
