@@ -25,6 +25,7 @@ from atende_chat.errors import ApplicationError
 from people.validators import only_digits
 
 from .. import services
+from ..canned import canned_reply_options
 from ..errors import RateLimited
 from ..models import AttendancePeriod, Module, Status, Ticket
 from ..selectors import (
@@ -32,6 +33,7 @@ from ..selectors import (
     message_list,
     queue_list,
     queue_summary,
+    seen_marks,
     ticket_get_for_user,
     user_is_attendant,
 )
@@ -201,6 +203,7 @@ class TicketAdmin(admin.ModelAdmin):
             path("<int:number>/assumir/", wrap(self.take_view), name="tickets_ticket_take"),
             path("<int:number>/transferir/", wrap(self.transfer_view), name="tickets_ticket_transfer"),
             path("<int:number>/situacao/", wrap(self.status_view), name="tickets_ticket_status"),
+            path("<int:number>/nota/", wrap(self.note_view), name="tickets_ticket_note"),
             *super().get_urls(),
         ]
 
@@ -287,6 +290,19 @@ class TicketAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(self._ticket_url(ticket))
 
+    @post_only
+    def note_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        """An internal note (issue 14): refused input is shown on the page again, kept in the box."""
+        ticket = self._ticket_for_action(request, number)
+        note = request.POST.get("note", "")
+        try:
+            services.ticket_note_create(ticket=ticket, user=request.user, body=note)
+        except ApplicationError as error:
+            status = 429 if isinstance(error, RateLimited) else 403 if error.code == "not_allowed" else 400
+            return self._conversation(request, ticket, note_body=note, note_error=error.message, status=status)
+        messages.success(request, gettext("Nota interna gravada. Só os atendentes a veem."))
+        return HttpResponseRedirect(self._ticket_url(ticket) + "#note-form")
+
     # --- the conversation (the ticket's change page) ------------------------------------------
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
@@ -314,11 +330,21 @@ class TicketAdmin(admin.ModelAdmin):
             services.ticket_mark_read(ticket=ticket, user=request.user)
         return self._conversation(request, ticket)
 
-    def _conversation(self, request: HttpRequest, ticket: Ticket, *, body: str = "", status: int = 200):
-        dialog = message_list(ticket=ticket)
+    def _conversation(
+        self,
+        request: HttpRequest,
+        ticket: Ticket,
+        *,
+        body: str = "",
+        status: int = 200,
+        note_body: str = "",
+        note_error: str = "",
+    ):
+        dialog = message_list(ticket=ticket, include_notes=True)
         mine = ticket.attendant_id == request.user.pk
         free = ticket.attendant_id is None
         can_act = self.has_change_permission(request)
+        can_reply = can_act and not ticket.is_closed and (mine or free)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -333,12 +359,18 @@ class TicketAdmin(admin.ModelAdmin):
             "first_response_display": duration_display(
                 ticket.first_response_at - ticket.opened_at if ticket.first_response_at else None
             ),
-            "can_reply": can_act and not ticket.is_closed and (mine or free),
+            "can_reply": can_reply,
             "can_take": can_act and not ticket.is_closed and not mine and free,
             "can_transfer": can_act and not ticket.is_closed and (mine or free or request.user.is_superuser),
             "can_change_status": can_act and not ticket.is_closed and (mine or free),
             "body": body,
             "message_max_length": services.MESSAGE_MAX_LENGTH,
+            "can_note": can_act and services.user_may_write_note(user=request.user, ticket=ticket),
+            "note_body": note_body,
+            "note_error": note_error,
+            "note_max_length": services.NOTE_MAX_LENGTH,
+            "seen": seen_marks(ticket=ticket, own="attendant"),
+            "canned_replies": canned_reply_options(user=request.user, ticket=ticket) if can_reply else [],
             "attendants": [
                 (user.pk, user_display(user))
                 for user in attendant_list().select_related("person")
