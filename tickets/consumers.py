@@ -45,10 +45,9 @@ CLOSE_RENEW = 4000
 #: per second). The client waits the longest back-off before it reconnects.
 CLOSE_THROTTLED = 4429
 
-#: At most one typing event per person and ticket in this many seconds (issue 14); the page hides
-#: the indicator after TYPING_SILENCE seconds without one (static/js/realtime.js has the same numbers).
+#: At most one typing event per person and ticket in this many seconds (issue 14); static/js/marks.js
+#: sends no more often, and hides the indicator after 5 s without one.
 TYPING_INTERVAL = 2
-TYPING_SILENCE = 5
 
 #: Messages replayed per database round trip on resume.
 REPLAY_BATCH = 200

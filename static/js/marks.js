@@ -10,7 +10,7 @@
   "use strict";
 
   var TYPING_INTERVAL = 2000; // tickets/consumers.py TYPING_INTERVAL: the server drops anything faster
-  var TYPING_SILENCE = 5000; // tickets/consumers.py TYPING_SILENCE
+  var TYPING_SILENCE = 5000; // issue 14: gone after 5 s of silence
   var gettext = window.gettext || function (text) { return text; };
   var interpolate = window.interpolate || function (format, values) {
     return format.replace(/%\(\w+\)s/g, function (match) { return values[match.slice(2, -2)]; });

@@ -6,6 +6,7 @@ The sockets are in test_console_sockets.py, the transcript e-mail in test_notes_
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -176,7 +177,7 @@ def test_a_note_never_sends_a_reply_notice(ticket, attendant, settings):
     settings.REPLY_NOTICE_AFTER = 0
     services.ticket_take(ticket=ticket, attendant=attendant)
     services.ticket_note_create(ticket=Ticket.objects.get(pk=ticket.pk), user=attendant, body=NOTE)
-    assert reply_notice_candidates(now=timezone.now() + timezone.timedelta(minutes=5)) == []
+    assert reply_notice_candidates(now=timezone.now() + timedelta(minutes=5)) == []
 
 
 @pytest.mark.django_db

@@ -83,6 +83,8 @@ services.ticket_message_create(
 services.ticket_message_create(ticket=answered, user=servidor.user, body="Obrigada, vou verificar.")
 # Issue 14: an internal note in the attendant's dialog, a shared canned reply for the reply box.
 services.ticket_note_create(ticket=answered, user=attendant, body="Cliente confirmou o certificado por telefone.")
+answered.refresh_from_db()
+services.ticket_mark_read(ticket=answered, user=attendant)  # "Visto" under the requester's latest line
 from tickets.models import CannedReply
 canned = CannedReply.objects.create(title="Saudação", body="Olá, {{primeiro_nome}}! Sou {{atendente}}.")
 # Long enough that the dialog scrolls on every screen, and without a file (whose link would take the

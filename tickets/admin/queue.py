@@ -370,7 +370,12 @@ class TicketAdmin(admin.ModelAdmin):
             "note_error": note_error,
             "note_max_length": services.NOTE_MAX_LENGTH,
             "seen": seen_marks(ticket=ticket, own="attendant"),
-            "canned_replies": canned_reply_options(user=request.user, ticket=ticket) if can_reply else [],
+            # The holder's user row has its person loaded already (attendant_display): no query for the name.
+            "canned_replies": (
+                canned_reply_options(user=ticket.attendant if mine else request.user, ticket=ticket)
+                if can_reply
+                else []
+            ),
             "attendants": [
                 (user.pk, user_display(user))
                 for user in attendant_list().select_related("person")
