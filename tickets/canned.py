@@ -6,9 +6,11 @@ an unclosed brace, markup, an empty or too long text is refused with a message s
 
 import string
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, gettext_noop
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from people.text import has_visible_text
 
@@ -16,8 +18,30 @@ from .models import Ticket
 
 CANNED_TITLE_MAX_LENGTH = 80
 CANNED_BODY_MAX_LENGTH = 2000
-#: The variables a canned reply may use; the help text of the admin lists them from here.
-CANNED_VARIABLES = ("nome", "primeiro_nome", "numero", "modulo", "atendente")
+#: The variables a canned reply may use (the admin's help text lists them from here), each also known by
+#: its name in the reader's language: an English page lists and accepts {name}, {first_name}...
+VARIABLE_NAMES = {
+    "nome": pgettext_lazy("variável de resposta pronta", "nome"),
+    "primeiro_nome": pgettext_lazy("variável de resposta pronta", "primeiro_nome"),
+    "numero": pgettext_lazy("variável de resposta pronta", "numero"),
+    "modulo": pgettext_lazy("variável de resposta pronta", "modulo"),
+    "atendente": pgettext_lazy("variável de resposta pronta", "atendente"),
+}
+CANNED_VARIABLES = tuple(VARIABLE_NAMES)
+
+
+def _shown_name(name: str) -> str:
+    return str(VARIABLE_NAMES[name])
+
+
+def variable_aliases() -> dict[str, str]:
+    """Every accepted name (in any language of the site) -> the variable it stands for."""
+    aliases = {name: name for name in CANNED_VARIABLES}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            aliases.update({_shown_name(name): name for name in CANNED_VARIABLES})
+    return aliases
+
 
 TITLE_EMPTY = gettext_noop("Escreva o título da resposta pronta.")
 TITLE_TOO_LONG = gettext_noop("O título da resposta pronta deve ter no máximo {limit} caracteres.")
@@ -31,7 +55,7 @@ BAD_BRACES = gettext_noop(
 
 
 def variables_display() -> str:
-    return ", ".join("{" + name + "}" for name in CANNED_VARIABLES)
+    return ", ".join("{" + _shown_name(name) + "}" for name in CANNED_VARIABLES)
 
 
 def canned_text_check(*, title: str, body: str) -> None:
@@ -61,11 +85,12 @@ def canned_text_check(*, title: str, body: str) -> None:
             errors["body"] = gettext(BAD_BRACES).format(known=variables_display())
         else:
             # "{nome:>9999}" or "{nome!r}" would be more than a variable: only the bare name is one.
+            known = variable_aliases()
             unknown = next(
                 (
                     name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "")
                     for name, spec, conv in fields
-                    if name not in CANNED_VARIABLES or spec or conv
+                    if name not in known or spec or conv
                 ),
                 None,
             )
@@ -79,13 +104,14 @@ def canned_values(*, ticket: Ticket, attendant: AbstractBaseUser) -> dict[str, s
     from .services import user_display_name
 
     name = ticket.requester.name
-    return {
+    values = {
         "nome": name,
         "primeiro_nome": name.split()[0] if name.split() else name,
         "numero": str(ticket.number),
         "modulo": ticket.module.name,
         "atendente": user_display_name(attendant),
     }
+    return {alias: values[name] for alias, name in variable_aliases().items()}
 
 
 def canned_fill(body: str, values: dict[str, str]) -> str:

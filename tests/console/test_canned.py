@@ -94,6 +94,15 @@ def test_the_variables_are_filled_for_the_ticket(ticket, attendant):
 
 
 @pytest.mark.django_db
+def test_the_variables_have_their_english_names_too(ticket, attendant):
+    reply = CannedReply(title="Hello", body="Hi {first_name}, ticket {number} ({module}). {attendant}")
+    reply.full_clean()
+    reply.save()
+    [option] = canned_reply_options(user=attendant, ticket=ticket)
+    assert option["text"] == f"Hi HAUANA, ticket {ticket.pk} (Nota Fiscal Eletrônica Web). Ana Paula Schmitt"
+
+
+@pytest.mark.django_db
 def test_each_attendant_is_offered_the_shared_and_their_own_for_any_or_the_tickets_module(
     ticket, attendant, attendant2
 ):
