@@ -34,7 +34,17 @@
       indicator.textContent = "";
     }
 
+    // A reader at the bottom of the dialog stays there when "Visto" adds a line under the last message.
+    var scroller = dialog.closest(".dialog-box") || dialog;
     function placeSeen() {
+      var atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= 48;
+      moveSeen();
+      if (atBottom) {
+        scroller.scrollTop = scroller.scrollHeight;
+      }
+    }
+
+    function moveSeen() {
       var lines = dialog.querySelectorAll("li.msg-" + own + "[data-id]:not(.msg-kind-note)");
       var last = lines[lines.length - 1];
       var mark = document.getElementById("seen-mark");
@@ -86,12 +96,12 @@
     });
 
     var form = document.getElementById("message-form");
-    var box = form && form.querySelector("textarea[name=body]");
+    var reply = form && form.querySelector("textarea[name=body]");
     var sentAt = -Infinity;
-    if (box) {
-      box.addEventListener("input", function () {
+    if (reply) {
+      reply.addEventListener("input", function () {
         var now = Date.now();
-        if (!box.value.trim() || now - sentAt < TYPING_INTERVAL || !window.AtendeConversation) {
+        if (!reply.value.trim() || now - sentAt < TYPING_INTERVAL || !window.AtendeConversation) {
           return;
         }
         if (window.AtendeConversation.send({ type: "typing" })) {

@@ -102,16 +102,18 @@ def test_visto_shows_under_the_latest_line_once_the_other_side_has_read_it(login
 
 def test_an_internal_note_is_marked_for_attendants_and_never_reaches_the_requester(login_as):
     note = f"Nota interna {uuid.uuid4().hex[:6]}: cliente já ligou, conferir certificado."
-    number, servidor, servidor_frames, attendant, _ = pair(login_as, "A nota foi rejeitada pela SEFAZ.")
+    number, servidor, servidor_frames, attendant, attendant_frames = pair(login_as, "A nota foi rejeitada pela SEFAZ.")
 
     # Writing a note sends no typing event: the requester must not learn a note is being written.
     attendant.get_by_label("Texto da nota interna:").press_sequentially(note[:30], delay=20)
     attendant.get_by_label("Texto da nota interna:").fill(note)
+    attendant_frames.clear()
     attendant.get_by_role("button", name="Gravar nota interna").click()
     line = attendant.locator("#dialog li.msg-kind-note").filter(has_text=note)
     expect(line).to_have_count(1)
     expect(line.locator(".note-label")).to_have_text("Nota interna")
     expect(attendant.get_by_text("Nota interna gravada. Só os atendentes a veem.")).to_be_visible()
+    wait_frame(attendant, attendant_frames, "resumed")  # the page after the note, live again
 
     # The note's page came back (a round trip after the typing): no typing event reached the requester.
     assert not [f for f in servidor_frames if f.get("type") == "ticket.typing"]
@@ -120,7 +122,12 @@ def test_an_internal_note_is_marked_for_attendants_and_never_reaches_the_request
     attendant.get_by_label("Mensagem:").press_sequentially("Já estou verificando.", delay=20)
     expect(servidor.locator("#typing-indicator")).to_have_text(f"{ATTENDANT} está digitando…")
     attendant.get_by_role("button", name="Enviar", exact=True).click()
-    expect(servidor.locator("#dialog .msg-attendant").filter(has_text="Já estou verificando.")).to_have_count(1)
+    expect(
+        attendant.locator("#dialog li.msg-attendant[data-id]").filter(has_text="Já estou verificando.")
+    ).to_have_count(1)
+    expect(servidor.locator("#dialog .msg-attendant").filter(has_text="Já estou verificando.")).to_have_count(
+        1, timeout=15_000
+    )
     assert note not in json.dumps(servidor_frames, ensure_ascii=False)
     expect(servidor.locator("#dialog")).not_to_contain_text(note)
     expect(servidor.locator(".msg-kind-note")).to_have_count(0)
