@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from attachments.models import Attachment
 from people.models import Contact, Entity, Person
-from tickets.models import CLOSED_STATUSES, Message, Ticket
+from tickets.models import CLOSED_STATUSES, VISIBLE_TO_REQUESTER, Message, Ticket
 
 from .models import EntityRetention, LegalHold
 
@@ -42,8 +42,11 @@ def person_data_export(*, person: Person) -> dict:
     A fixed number of queries whatever the amount: the person, contacts, tickets, messages, attachments.
     """
     contacts = list(Contact.objects.filter(person=person).order_by("kind", "id"))
-    messages = Message.objects.order_by("id").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    # Internal notes are the attendants' working notes, never handed out with the person's data (issue 14).
+    messages = (
+        Message.objects.filter(VISIBLE_TO_REQUESTER)
+        .order_by("id")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
     tickets = list(
         Ticket.objects.filter(requester=person)

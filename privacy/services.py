@@ -271,7 +271,7 @@ def ticket_retention_anonymise(*, ticket_id: int, now: datetime) -> bool:
         messages = Message.objects.filter(ticket_id=ticket_id)
         for kind, name in errors.RETENTION_AUTHORS.items():
             messages.filter(author_kind=kind).update(author_name=name)
-        messages.filter(kind__in=[Message.Kind.TEXT, Message.Kind.OPENING]).exclude(
+        messages.filter(kind__in=[Message.Kind.TEXT, Message.Kind.OPENING, Message.Kind.NOTE]).exclude(
             author_kind=Message.Author.SYSTEM
         ).update(body=errors.RETENTION_BODY)
         _attachments_delete(Attachment.objects.filter(message__ticket_id=ticket_id))

@@ -15,11 +15,13 @@ from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
@@ -42,6 +44,10 @@ CLOSE_RENEW = 4000
 #: Too many frames: the socket sent past its burst (WEBSOCKET_FRAME_BURST, refilled at WEBSOCKET_FRAME_RATE
 #: per second). The client waits the longest back-off before it reconnects.
 CLOSE_THROTTLED = 4429
+
+#: At most one typing event per person and ticket in this many seconds (issue 14); static/js/marks.js
+#: sends no more often, and hides the indicator after 5 s without one.
+TYPING_INTERVAL = 2
 
 #: Messages replayed per database round trip on resume.
 REPLAY_BATCH = 200
@@ -281,7 +287,7 @@ class ToolbarConsumer(_BaseConsumer):
 class ConversationConsumer(_BaseConsumer):
     """/ws/tickets/<number>/: one open conversation, for its requester or an attendant (S15, B2)."""
 
-    frame_types = frozenset({"resume", "read"})
+    frame_types = frozenset({"resume", "read", "typing"})
 
     async def authorise(self, user: AbstractBaseUser) -> bool:
         self.ticket = await self._ticket(user)
@@ -293,6 +299,7 @@ class ConversationConsumer(_BaseConsumer):
         # sent, so late duplicates are dropped.
         self.held: dict[int, dict[str, Any]] = {}
         self.sent_up_to: int | None = None
+        self._typing_at = -TYPING_INTERVAL
         return self.ticket is not None
 
     async def still_allowed(self, user: AbstractBaseUser) -> bool:
@@ -307,8 +314,12 @@ class ConversationConsumer(_BaseConsumer):
             ticket = selectors.ticket_get_for_user(user=user, number=self.scope["url_route"]["kwargs"]["number"])
         except Http404:
             return None
-        if not selectors.user_is_attendant(user=user) and not person_may_use_chat(ticket.requester):
+        staff = selectors.user_is_attendant(user=user) and ticket.requester.user_id != user.pk
+        if not staff and not person_may_use_chat(ticket.requester):
             return None
+        # Attendant sockets hear internal notes and the requester typing; the requester's never hear notes.
+        self.staff_side = staff
+        self.display_name = services.user_display_name(user)
         return ticket
 
     def groups_for(self) -> list[str]:
@@ -329,7 +340,9 @@ class ConversationConsumer(_BaseConsumer):
 
     @database_sync_to_async
     def _payloads_after(self, after_id: int, limit: int) -> list[dict[str, Any]]:
-        messages = selectors.message_list(ticket=self.ticket, after_id=after_id, limit=limit)
+        messages = selectors.message_list(
+            ticket=self.ticket, after_id=after_id, limit=limit, include_notes=self.staff_side
+        )
         if not messages:
             return []
         previous = self._is_requester() and Ticket.objects.get(pk=self.ticket.pk).awaits_first_reply
@@ -373,6 +386,9 @@ class ConversationConsumer(_BaseConsumer):
         return count, self.sent_up_to, False
 
     async def receive_frame(self, kind: str, content: dict[str, Any]) -> None:
+        if kind == "typing":
+            await self._typing()
+            return
         up_to = _parse_id(content.get("up_to"))
         if up_to is None:
             await self.send_error("bad_frame", BAD_FRAME)
@@ -388,7 +404,41 @@ class ConversationConsumer(_BaseConsumer):
             return
         services.ticket_mark_read(ticket=ticket, user=self.user, up_to=up_to)
 
+    async def _typing(self) -> None:
+        """ "Ana Paula Schmitt está digitando…" for the other side: never stored, at most one event per
+        TYPING_INTERVAL per person and ticket (whatever the number of their sockets); more are dropped."""
+        now = time.monotonic()
+        if now - self._typing_at < TYPING_INTERVAL:
+            return
+        self._typing_at = now
+        key = f"typing:{self.ticket.pk}:{self.user.pk}"
+        try:
+            first = await sync_to_async(cache.add, thread_sensitive=False)(key, 1, TYPING_INTERVAL)
+        except Exception:
+            # A cache that is down leaves the per-socket limit; typing is never worth an error.
+            first = True
+        if not first:
+            return
+        side = "attendant" if self.staff_side else "requester"
+        event = {"type": "ticket.typing", "side": side, "user": self.user.pk, "name": self.display_name}
+        try:
+            await self.channel_layer.group_send(realtime.ticket_group(self.ticket.pk), event)
+        except Exception:
+            metrics.layer_dropped()
+
+    async def ticket_typing(self, event: dict[str, Any]) -> None:
+        """Only the other side hears it (an attendant hears the requester, the requester an attendant)."""
+        if event.get("user") == self.user.pk or (event.get("side") == "attendant") == self.staff_side:
+            return
+        await self.send_json({"type": "ticket.typing", "side": event["side"], "name": event.get("name", "")})
+
+    async def ticket_seen(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "ticket.seen", "seen": event["seen"]})
+
     async def ticket_message(self, event: dict[str, Any]) -> None:
+        if event.get("staff_only") and not self.staff_side:
+            # An internal note: never to the requester's sockets, live or held for the replay.
+            return
         message_id = event["message"]["id"]
         message = realtime.message_for_socket(event["message"], language=self.language, previous=self._is_requester())
         if self.sent_up_to is None:

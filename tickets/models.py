@@ -91,6 +91,9 @@ class Ticket(models.Model):
     last_requester_message_id = models.BigIntegerField(default=0)
     requester_read_id = models.BigIntegerField(default=0)
     attendant_read_id = models.BigIntegerField(default=0)
+    # When each side's read mark last passed the other side's newest message: "Visto às 14:32".
+    requester_read_at = models.DateTimeField(_("lido pelo solicitante em"), null=True, blank=True)
+    attendant_read_at = models.DateTimeField(_("lido pelo atendente em"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("atendimento")
@@ -175,6 +178,8 @@ class Message(models.Model):
         FILES = "files", _("Arquivos")
         OPENING = "opening", _("Abertura")
         EVENT = "event", _("Evento")
+        # Written by an attendant for attendants only (issue 14): never shown, sent or exported to the requester.
+        NOTE = "note", _("Nota interna")
 
     ticket = models.ForeignKey(Ticket, verbose_name=_("atendimento"), on_delete=models.CASCADE, related_name="messages")
     author_kind = models.CharField(_("autor"), max_length=9, choices=Author.choices)
@@ -207,6 +212,10 @@ class Message(models.Model):
         return f"{self.author_name}: {self.body[:40]}"
 
     @property
+    def is_note(self) -> bool:
+        return self.kind == self.Kind.NOTE
+
+    @property
     def system_text(self) -> str:
         """A system line in the active language: a status by its label, a moment as date and time."""
         text = (self.params or {}).get("text")
@@ -220,6 +229,11 @@ class Message(models.Model):
             args["date"] = formats.date_format(moment, "SHORT_DATE_FORMAT")
             args["time"] = formats.time_format(moment, "TIME_FORMAT")
         return gettext(text).format(**args)
+
+
+#: The lines the requester may read: everything but internal notes. Every requester-facing read
+#: (pages, sockets, transcript, exports, previews) filters with it.
+VISIBLE_TO_REQUESTER = ~Q(kind=Message.Kind.NOTE)
 
 
 class AttendancePeriod(models.Model):
@@ -310,3 +324,47 @@ class Handoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.by} → {self.to}"
+
+
+class CannedReply(models.Model):
+    """ "Respostas prontas" (issue 14): shared ones (no owner, kept by administrators) and an attendant's own.
+
+    Offered in the admin's reply box after "/" and a few letters of the title; the variables of
+    CANNED_VARIABLES are filled for the ticket at hand (tickets/canned.py).
+    """
+
+    title = models.CharField(_("título"), max_length=80)
+    body = models.TextField(_("texto"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("atendente"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+        help_text=_("Vazio: resposta compartilhada com todos os atendentes."),
+    )
+    module = models.ForeignKey(
+        Module,
+        verbose_name=_("módulo"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+        help_text=_("Vazio: oferecida em atendimentos de qualquer módulo."),
+    )
+    updated_at = models.DateTimeField(_("alterada em"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resposta pronta")
+        verbose_name_plural = _("respostas prontas")
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["owner", "module"], name="canned_owner_module")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from .canned import canned_text_check
+
+        canned_text_check(title=self.title, body=self.body)

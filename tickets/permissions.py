@@ -20,6 +20,11 @@ ATTENDANT_PERMISSIONS = [
     ("people", "view_contact"),
     ("people", "view_entity"),
     ("attachments", "view_attachment"),
+    # Canned replies (issue 14): the shared ones to read, their own to keep (tickets/admin/canned.py).
+    ("tickets", "view_cannedreply"),
+    ("tickets", "add_cannedreply"),
+    ("tickets", "change_cannedreply"),
+    ("tickets", "delete_cannedreply"),
 ]
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable
 from contextlib import ContextDecorator
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from atende_chat import metrics
 from attachments.models import Attachment
@@ -279,9 +280,37 @@ def publish_message(message: Message) -> None:
         else:
             # What prefetch_related would leave for an empty result, without the query.
             message.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = Attachment.objects.none()
-        return {"type": "ticket.message", "message": message_event(message)}
+        event = {"type": "ticket.message", "message": message_event(message)}
+        if message.is_note:
+            # The conversation's consumers pass it to attendant sockets only (ConversationConsumer.ticket_message).
+            event["staff_only"] = True
+        return event
 
     send_on_commit(ticket_group(message.ticket_id), build, key=("message", message.pk))
+
+
+def seen_payload(ticket: Ticket, *, side: str) -> dict[str, Any]:
+    """How far one side has read the other's messages, and when: the "Visto às 14:32" under a line."""
+    read_id, read_at = (
+        (ticket.requester_read_id, ticket.requester_read_at)
+        if side == Message.Author.REQUESTER
+        else (ticket.attendant_read_id, ticket.attendant_read_at)
+    )
+    at = timezone.localtime(read_at, ZoneInfo(settings.TIME_ZONE)) if read_at else None
+    return {"side": side, "read_id": read_id, "at": at.strftime("%H:%M") if at else ""}
+
+
+def publish_seen(ticket: Ticket, *, side: str) -> None:
+    """A read mark moved: the other side's page shows "Visto" under its latest line (issue 14)."""
+    ticket_id = ticket.pk
+
+    def build() -> dict[str, Any]:
+        fresh = Ticket.objects.only(
+            "requester_read_id", "requester_read_at", "attendant_read_id", "attendant_read_at"
+        ).get(pk=ticket_id)
+        return {"type": "ticket.seen", "seen": seen_payload(fresh, side=side)}
+
+    send_on_commit(ticket_group(ticket_id), build, key=("seen", side))
 
 
 def publish_status(ticket: Ticket) -> None:

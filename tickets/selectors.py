@@ -18,6 +18,7 @@ from people.models import Person
 from .models import (
     CLOSED_STATUSES,
     UNREAD_FOR_REQUESTER,
+    VISIBLE_TO_REQUESTER,
     WAITING_STATUSES,
     AttendancePeriod,
     Handoff,
@@ -96,16 +97,33 @@ def ticket_unread_count(*, person_id: int) -> int:
     return Ticket.objects.filter(UNREAD_FOR_REQUESTER, requester_id=person_id).count()
 
 
-def message_list(*, ticket: Ticket, after_id: int = 0, limit: int | None = None) -> list[Message]:
-    """The dialog in order, with files; `after_id` gives what a reconnecting client missed (B2)."""
-    queryset = (
-        Message.objects.filter(ticket=ticket, id__gt=after_id)
-        .order_by("id")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+def message_list(
+    *, ticket: Ticket, after_id: int = 0, limit: int | None = None, include_notes: bool = False
+) -> list[Message]:
+    """The dialog in order, with files; `after_id` gives what a reconnecting client missed (B2).
+
+    Internal notes only with `include_notes` (attendants' pages and sockets): the default is the requester's view.
+    """
+    queryset = Message.objects.filter(ticket=ticket, id__gt=after_id)
+    if not include_notes:
+        queryset = queryset.filter(VISIBLE_TO_REQUESTER)
+    queryset = queryset.order_by("id").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
     if limit is not None:
         queryset = queryset[:limit]
     return list(queryset)
+
+
+def seen_marks(*, ticket: Ticket, own: str) -> dict:
+    """What a page needs to put "Visto" under the reader's latest line: the other side's read mark.
+
+    `own` is the reader's side ("attendant" or "requester"); no query (the marks are on the ticket).
+    """
+    from .realtime import seen_payload
+
+    other = Message.Author.REQUESTER if own == Message.Author.ATTENDANT else Message.Author.ATTENDANT
+    return {"own": own, **seen_payload(ticket, side=other)}
 
 
 def message_opening_list(*, ticket: Ticket) -> list[Message]:

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db.models import Case, F, When
+from django.db.models.functions import Greatest, Now
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 5000
 MESSAGE_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = 2000
+#: Something a browser would read as a tag, a comment or a character reference: a note is plain text.
+MARKUP = re.compile(r"<\s*[/!?]?\s*[A-Za-z]|&#?[A-Za-z0-9]+;")
 
 # Fixed lines, stored in Portuguese (the source text) and translated where shown (tickets/_message.html).
 OPENED_WITH_FILES = gettext_noop("O usuário adicionou anexos ao atendimento.")
@@ -90,6 +93,10 @@ def display_name(user: AbstractBaseUser) -> str:
         return user.person.name
     except Person.DoesNotExist:
         return name_clean(user.get_full_name()) or user.get_username()
+
+
+#: The name the other side reads for a user (typing indicator, dialog lines).
+user_display_name = display_name
 
 
 def _check_rate(user: AbstractBaseUser, cost: int = 1) -> None:
@@ -152,20 +159,36 @@ def _add_message(
         client_key=client_key,
     )
     # The author has read what they wrote; the other side has something new.
+    # Replying passes the other side's newest message: it counts as seen then ("Visto às"), once.
+    # (The ticket in hand is locked or new, so its marks are the row's.)
     if author_kind == Message.Author.ATTENDANT:
+        if ticket.attendant_read_id < ticket.last_requester_message_id:
+            ticket.attendant_read_at = message.created_at
+            realtime.publish_seen(ticket, side=Message.Author.ATTENDANT)
         Ticket.objects.filter(pk=ticket.pk).update(
-            last_attendant_message_id=message.pk, attendant_read_id=Greatest(F("attendant_read_id"), message.pk)
+            last_attendant_message_id=message.pk,
+            attendant_read_id=Greatest(F("attendant_read_id"), message.pk),
+            attendant_read_at=_read_at_on_reply("attendant_read_id", "last_requester_message_id", "attendant_read_at"),
         )
         ticket.last_attendant_message_id = message.pk
         ticket.attendant_read_id = max(ticket.attendant_read_id, message.pk)
     elif author_kind == Message.Author.REQUESTER:
+        if ticket.requester_read_id < ticket.last_attendant_message_id:
+            ticket.requester_read_at = message.created_at
+            realtime.publish_seen(ticket, side=Message.Author.REQUESTER)
         Ticket.objects.filter(pk=ticket.pk).update(
-            last_requester_message_id=message.pk, requester_read_id=Greatest(F("requester_read_id"), message.pk)
+            last_requester_message_id=message.pk,
+            requester_read_id=Greatest(F("requester_read_id"), message.pk),
+            requester_read_at=_read_at_on_reply("requester_read_id", "last_attendant_message_id", "requester_read_at"),
         )
         ticket.last_requester_message_id = message.pk
         ticket.requester_read_id = max(ticket.requester_read_id, message.pk)
     realtime.publish_message(message)
     return message
+
+
+def _read_at_on_reply(read_id: str, others_last: str, read_at: str) -> Case:
+    return Case(When(**{f"{read_id}__lt": F(others_last)}, then=Now()), default=F(read_at))
 
 
 def _add_event(ticket: Ticket, *, text: str, by: AbstractBaseUser | None, now: datetime, **args: object) -> Message:
@@ -387,6 +410,36 @@ def ticket_message_create(
             realtime.publish_badge(ticket.requester_id)
         realtime.publish_ticket_changed(ticket)
     return created
+
+
+@realtime.batched
+def ticket_note_create(*, ticket: Ticket, user: AbstractBaseUser, body: str) -> Message:
+    """An internal note ("Nota interna"): attendants only read it; the requester never does.
+
+    It changes nothing the requester's side counts (read marks, badge, first response, status) and
+    is announced to the conversation's attendant sockets only (realtime.publish_message).
+    """
+    body = _clean_text(body, empty=errors.NOTE_EMPTY, too_long=errors.NOTE_TOO_LONG, limit=NOTE_MAX_LENGTH)
+    if MARKUP.search(body):
+        raise errors.InvalidInput(errors.NOTE_MARKUP)
+    if ticket.requester.user_id == user.pk or not policy_decide(user=user, ticket=ticket, action=Action.NOTE):
+        raise errors.NotAllowed(errors.NOTE_NOT_ALLOWED)
+    _check_rate(user)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if not policy_decide(user=user, ticket=ticket, action=Action.NOTE):
+            raise errors.NotAllowed(errors.NOTE_NOT_ALLOWED)
+        message = Message.objects.create(
+            ticket=ticket,
+            author_kind=Message.Author.ATTENDANT,
+            kind=Message.Kind.NOTE,
+            author=user,
+            author_name=display_name(user),
+            body=body,
+            created_at=timezone.now(),
+        )
+        realtime.publish_message(message)
+    return message
 
 
 def _set_status(ticket: Ticket, target: str, *, now: datetime, **extra: object) -> None:
@@ -634,17 +687,25 @@ def ticket_mark_read(*, ticket: Ticket, user: AbstractBaseUser, up_to: int | Non
         target = ticket.last_attendant_message_id if up_to is None else min(up_to, ticket.last_attendant_message_id)
         if target <= ticket.requester_read_id:
             return
-        Ticket.objects.filter(pk=ticket.pk, requester_read_id__lt=target).update(requester_read_id=target)
-        ticket.requester_read_id = target
+        now = timezone.now()
+        Ticket.objects.filter(pk=ticket.pk, requester_read_id__lt=target).update(
+            requester_read_id=target, requester_read_at=now
+        )
+        ticket.requester_read_id, ticket.requester_read_at = target, now
         realtime.publish_badge(ticket.requester_id)
+        realtime.publish_seen(ticket, side=Message.Author.REQUESTER)
     elif policy_decide(user=user, ticket=ticket, action=Action.READ):
         # Only the holder's reading (or anyone's while nobody holds it): a colleague looking in leaves "Não lida".
         target = ticket.last_requester_message_id if up_to is None else min(up_to, ticket.last_requester_message_id)
         if target <= ticket.attendant_read_id:
             return
-        Ticket.objects.filter(pk=ticket.pk, attendant_read_id__lt=target).update(attendant_read_id=target)
-        ticket.attendant_read_id = target
+        now = timezone.now()
+        Ticket.objects.filter(pk=ticket.pk, attendant_read_id__lt=target).update(
+            attendant_read_id=target, attendant_read_at=now
+        )
+        ticket.attendant_read_id, ticket.attendant_read_at = target, now
         realtime.publish_ticket_changed(ticket)
+        realtime.publish_seen(ticket, side=Message.Author.ATTENDANT)
 
 
 def transcript_outbox_ensure(*, ticket: Ticket) -> TranscriptOutbox:

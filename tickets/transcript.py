@@ -30,7 +30,7 @@ from people.models import Person
 from people.selectors import person_emails, user_language
 from people.text import name_clean
 
-from .models import Message, Ticket, TranscriptOutbox
+from .models import VISIBLE_TO_REQUESTER, Message, Ticket, TranscriptOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,8 @@ def csat_email_context(*, ticket: Ticket) -> dict:
 
 def transcript_context(*, ticket: Ticket) -> dict:
     """Everything the three templates show. Files are attached only while their total stays small."""
-    messages = list(ticket.messages.prefetch_related("attachments").order_by("id"))
+    # Internal notes are the attendants' own: never in the requester's e-mail.
+    messages = list(ticket.messages.filter(VISIBLE_TO_REQUESTER).prefetch_related("attachments").order_by("id"))
     files = [attachment for message in messages for attachment in message.attachments.all()]
     total = sum(attachment.size for attachment in files)
     return {

@@ -36,6 +36,7 @@ from .selectors import (
     message_list,
     message_opening_list,
     module_list_active,
+    seen_marks,
     ticket_get_for_user,
     ticket_panel_list,
     ticket_recent_list,
@@ -295,6 +296,7 @@ def _render_ticket(
         "waiting_notice": gettext(WAITING_NOTICE),
         "leave_notice": gettext(LEAVE_NOTICE),
         "closed_notice": gettext(errors.TICKET_CLOSED),
+        "seen": seen_marks(ticket=ticket, own="requester"),
     }
     return render(request, "tickets/ticket.html", shell_context(request, context), status=status)
 

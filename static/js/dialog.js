@@ -114,6 +114,8 @@
       dialog.setAttribute("data-last-id", String(id));
     }
     fixSeparators();
+    // marks.js hides "… está digitando…" when that side's line arrives and moves "Visto".
+    document.dispatchEvent(new CustomEvent("atende:line", { detail: item }));
     if (follow) {
       scrollToEnd();
     } else {

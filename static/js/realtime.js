@@ -146,10 +146,13 @@
 
     connect();
     return {
+      // Whether the frame went out (a socket that is reconnecting drops it).
       send: function (data) {
         if (socket && socket.readyState === WebSocket.OPEN) {
           socket.send(JSON.stringify(data));
+          return true;
         }
+        return false;
       },
     };
   }
@@ -195,6 +198,10 @@
   }
 
   /* ---- Conversation: live messages, in id order, each once; the status ---- */
+
+  function relay(name, detail) {
+    document.dispatchEvent(new CustomEvent(name, { detail: detail }));
+  }
 
   function startConversation(dialog) {
     var channel = null;
@@ -268,9 +275,21 @@
         "ticket.status": function (data) {
           showStatusOf(data.ticket);
         },
+        // Issue 14: typing and read marks, drawn by marks.js (never stored, never in the dialog's ids).
+        "ticket.typing": function (data) {
+          relay("atende:typing", data);
+        },
+        "ticket.seen": function (data) {
+          relay("atende:seen", data.seen);
+        },
       },
       lastShown
     );
+    window.AtendeConversation = {
+      send: function (data) {
+        return channel.send(data);
+      },
+    };
     document.addEventListener("visibilitychange", markRead);
   }
 

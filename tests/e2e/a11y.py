@@ -157,7 +157,7 @@ def ticket_taken_by_a_colleague(page: Page) -> None:
     """The page went stale: the server's "ticket.status" frame says a colleague holds the ticket now.
 
     The frame is injected into the page's own socket (the server's shape; the real take-over is proven in
-    tests/e2e/test_console.py), so that the world's ticket stays the scanning attendant's for the next scan.
+    tests/e2e/test_console_ownership.py), so that the world's ticket stays the scanning attendant's for the next scan.
     """
     routes = []
 
@@ -188,6 +188,35 @@ def ticket_taken_by_a_colleague(page: Page) -> None:
     expect(page.locator("#message-body")).to_have_value("Rascunho que não pode se perder.")
 
 
+def show_note_error(page: Page) -> None:
+    """An empty internal note posted: the page again with the note's error (issue 14); nothing is saved."""
+    page.locator("#note-form button[type=submit]").click()
+    expect(page.locator("#note-error")).to_be_visible()
+
+
+def open_canned_replies(page: Page) -> None:
+    """ "/" typed in the reply box: the canned replies' listbox open, its first option active (issue 14)."""
+    page.locator("#message-body").press_sequentially("/")
+    expect(page.locator("#canned-list [role=option]").first).to_have_attribute("aria-selected", "true")
+
+
+def show_requester_typing(page: Page) -> None:
+    """The requester typing, as the socket reports it (the event realtime.js relays): the indicator filled."""
+    page.evaluate(
+        """() => document.dispatchEvent(new CustomEvent("atende:typing",
+             { detail: { side: "requester", name: "BEATRIZ COSTA DE OLIVEIRA" } }))"""
+    )
+    expect(page.locator("#typing-indicator")).not_to_be_empty()
+
+
+def show_attendant_typing(page: Page) -> None:
+    page.evaluate(
+        """() => document.dispatchEvent(new CustomEvent("atende:typing",
+             { detail: { side: "attendant", name: "Ana Paula Schmitt" } }))"""
+    )
+    expect(page.locator("#typing-indicator")).not_to_be_empty()
+
+
 SERVIDOR = "axe-servidor"
 SEM_CONTATO = "axe-semcontato"
 #: The demo person whose entity has the chat switched off (seed_demo).
@@ -216,6 +245,14 @@ SCANS: list[Scan] = [
     ),
     Scan("chat-conversation-scrolling", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{long}/"),
     Scan("chat-conversation-waiting", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{waiting}/"),
+    # Issue 14: "Ana Paula Schmitt está digitando…" and "Visto" under the requester's latest line.
+    Scan(
+        "chat-conversation-typing-seen",
+        "chat/atendimentos/<int:number>/",
+        SERVIDOR,
+        "/chat/atendimentos/{answered}/",
+        show_attendant_typing,
+    ),
     Scan("chat-conversation-closed", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{closed}/"),
     Scan("chat-conversation-offline", "chat/atendimentos/<int:number>/", SERVIDOR, "/chat/atendimentos/{offline}/"),
     Scan(
@@ -263,7 +300,60 @@ SCANS: list[Scan] = [
         ATENDENTE,
         "/admin/tickets/ticket/{answered}/change/",
         admin=True,
-        templates=("admin/tickets/ticket/conversation.html", "admin/tickets/ticket/_breadcrumbs.html"),
+        templates=(
+            "admin/tickets/ticket/conversation.html",
+            "admin/tickets/ticket/_breadcrumbs.html",
+            "admin/tickets/ticket/_note_form.html",
+            "admin/tickets/ticket/_canned.html",
+        ),
+    ),
+    # Issue 14: a note refused, the canned replies open, the requester typing (a note and "Visto às" are in the world).
+    Scan(
+        "admin-conversation-note-error",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        show_note_error,
+        admin=True,
+        status=200,
+    ),
+    Scan(
+        "admin-conversation-canned-open",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        open_canned_replies,
+        admin=True,
+    ),
+    Scan(
+        "admin-conversation-typing",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        show_requester_typing,
+        admin=True,
+    ),
+    Scan("admin-canned-replies", "admin/tickets/cannedreply/", ADMIN, "/admin/tickets/cannedreply/", admin=True),
+    Scan(
+        "admin-canned-replies-attendant",
+        "admin/tickets/cannedreply/",
+        ATENDENTE,
+        "/admin/tickets/cannedreply/",
+        admin=True,
+    ),
+    Scan(
+        "admin-canned-reply-add",
+        "admin/tickets/cannedreply/add/",
+        ATENDENTE,
+        "/admin/tickets/cannedreply/add/",
+        admin=True,
+    ),
+    Scan(
+        "admin-canned-reply-change",
+        "admin/tickets/cannedreply/<path:object_id>/change/",
+        ADMIN,
+        "/admin/tickets/cannedreply/{canned}/change/",
+        admin=True,
     ),
     Scan(
         "admin-conversation-forms-open",
@@ -528,6 +618,7 @@ NOT_PAGES: dict[str, str] = {
     "admin/tickets/ticket/<int:number>/assumir-de-colega/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/solicitar-transferencia/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/situacao/": POST_ONLY,
+    "admin/tickets/ticket/<int:number>/nota/": POST_ONLY + " (the internal note's form, scanned with its error)",
     "chat/meus-dados/aviso-email/": POST_ONLY,
     "admin/routing/attendantstate/painel/": "a fragment fetched into every attendant's admin page (scanned there)",
     "admin/routing/attendantstate/disponibilidade/": POST_ONLY,
@@ -554,6 +645,7 @@ NOT_PAGES: dict[str, str] = {
     **_stock_views("tickets/module", STOCK_VIEW),
     **_stock_views("tickets/attendanceperiod", STOCK_VIEW),
     **_stock_views("tickets/transcriptoutbox", STOCK_VIEW),
+    **_stock_views("tickets/cannedreply", STOCK_VIEW),
     **_stock_views("people/entity", STOCK_VIEW),
     **_stock_views("people/person", STOCK_VIEW),
     **_stock_views("routing/attendantstate", STOCK_VIEW),

@@ -81,6 +81,12 @@ services.ticket_message_create(
     files=[samples.upload("orientacoes.pdf", samples.pdf(note="Orientações"), "application/pdf")],
 )
 services.ticket_message_create(ticket=answered, user=servidor.user, body="Obrigada, vou verificar.")
+# Issue 14: an internal note in the attendant's dialog, a shared canned reply for the reply box.
+services.ticket_note_create(ticket=answered, user=attendant, body="Cliente confirmou o certificado por telefone.")
+answered.refresh_from_db()
+services.ticket_mark_read(ticket=answered, user=attendant)  # "Visto" under the requester's latest line
+from tickets.models import CannedReply
+canned = CannedReply.objects.create(title="Saudação", body="Olá, {{primeiro_nome}}! Sou {{atendente}}.")
 # Long enough that the dialog scrolls on every screen, and without a file (whose link would take the
 # focus): only a log that takes the keyboard focus itself can be scrolled without a mouse.
 long = opened("Como corrijo a nota rejeitada?")
@@ -128,7 +134,7 @@ print(json.dumps({{
     "answered": answered.number, "waiting": waiting.number, "closed": closed.number,
     "offline": offline.number, "long": long.number,
     "outbox": TranscriptOutbox.objects.get(ticket=closed).pk, "person": servidor.pk,
-    "entity": entity.pk, "module": module.pk, "attendantstate": capacity.pk,
+    "entity": entity.pk, "module": module.pk, "attendantstate": capacity.pk, "canned": canned.pk,
     "held": held.number, "handed": handed.number,
 }}))
 """

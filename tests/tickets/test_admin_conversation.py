@@ -164,9 +164,9 @@ def _conversation_with(ticket: Ticket, *, attendant, person, exchanges: int) -> 
 
 
 #: Session, user, permissions, ticket (with the holder's person), messages, their files, contacts, attendants and
-#: who of them is available, the hand-offs seen and the last transfer note (issue 14), the read mark, the logged
-#: person (context processor): the same however long the dialog.
-CONVERSATION_QUERIES = 13
+#: who of them is available, the hand-offs seen and the last transfer note, the canned replies (issue 14), the read
+#: mark, the logged person (context processor): the same however long the dialog.
+CONVERSATION_QUERIES = 14
 
 
 @pytest.mark.django_db

@@ -1,3 +1,4 @@
-"""The attendants' side in the admin: the queue and conversation (queue.py), the transcript outbox (outbox.py)."""
+"""The attendants' side in the admin: the queue and conversation (queue.py), the transcript outbox (outbox.py),
+the canned replies (canned.py)."""
 
-from . import outbox, queue  # noqa: F401
+from . import canned, outbox, queue  # noqa: F401

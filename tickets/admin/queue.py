@@ -25,6 +25,7 @@ from atende_chat.errors import ApplicationError
 from people.validators import only_digits
 
 from .. import services
+from ..canned import canned_reply_options
 from ..errors import NotAllowed, RateLimited, TicketClosed, TransitionNotAllowed
 from ..models import AttendancePeriod, Module, Status, Ticket
 from ..policy import Action, attendant_statuses, policy_decide, ticket_actions
@@ -35,6 +36,7 @@ from ..selectors import (
     message_list,
     queue_list,
     queue_summary,
+    seen_marks,
     ticket_get_for_user,
     user_is_attendant,
 )
@@ -214,6 +216,7 @@ class TicketAdmin(admin.ModelAdmin):
                 name="tickets_ticket_request_transfer",
             ),
             path("<int:number>/situacao/", wrap(self.status_view), name="tickets_ticket_status"),
+            path("<int:number>/nota/", wrap(self.note_view), name="tickets_ticket_note"),
             *super().get_urls(),
         ]
 
@@ -349,6 +352,19 @@ class TicketAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, self.conclude_template, context)
 
+    @post_only
+    def note_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        """An internal note (issue 14): refused input is shown on the page again, kept in the box."""
+        ticket = self._ticket_for_action(request, number)
+        note = request.POST.get("note", "")
+        try:
+            services.ticket_note_create(ticket=ticket, user=request.user, body=note)
+        except ApplicationError as error:
+            status = 429 if isinstance(error, RateLimited) else 403 if error.code == "not_allowed" else 400
+            return self._conversation(request, ticket, note_body=note, note_error=error.message, status=status)
+        messages.success(request, gettext("Nota interna gravada. Só os atendentes a veem."))
+        return HttpResponseRedirect(self._ticket_url(ticket) + "#note-form")
+
     # --- the conversation (the ticket's change page) ------------------------------------------
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
@@ -376,12 +392,23 @@ class TicketAdmin(admin.ModelAdmin):
         services.handoffs_mark_seen(ticket=ticket, user=request.user)
         return self._conversation(request, ticket)
 
-    def _conversation(self, request: HttpRequest, ticket: Ticket, *, body: str = "", note: str = "", status: int = 200):
-        dialog = message_list(ticket=ticket)
+    def _conversation(
+        self,
+        request: HttpRequest,
+        ticket: Ticket,
+        *,
+        body: str = "",
+        note: str = "",
+        status: int = 200,
+        note_body: str = "",
+        note_error: str = "",
+    ):
+        dialog = message_list(ticket=ticket, include_notes=True)
         # Every control follows tickets.policy; without the admin's change permission there are none.
         actions = ticket_actions(user=request.user, ticket=ticket) if self.has_change_permission(request) else {}
         allowed = {name for name, decision in actions.items() if decision}
         handoff = handoff_latest_transfer(ticket=ticket)
+        mine = ticket.attendant_id == request.user.pk
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -406,6 +433,17 @@ class TicketAdmin(admin.ModelAdmin):
             "handoff": handoff,
             "handoff_names": (user_display(handoff.by), user_display(handoff.to)) if handoff else None,
             "next_statuses": [(value, Status(value).label) for value in attendant_statuses(current=ticket.status)],
+            "can_note": "note" in allowed,
+            "note_body": note_body,
+            "note_error": note_error,
+            "internal_note_max_length": services.NOTE_MAX_LENGTH,
+            "seen": seen_marks(ticket=ticket, own="attendant"),
+            # The holder's user row has its person loaded already (attendant_display): no query for the name.
+            "canned_replies": (
+                canned_reply_options(user=ticket.attendant if mine else request.user, ticket=ticket)
+                if "reply" in allowed
+                else []
+            ),
             "status_form": StatusChangeForm(),
             "agendado": Status.AGENDADO.value,
         }
