@@ -21,8 +21,13 @@
   var SEEN_KEY = "atende.console.notified";
   var SEEN_KEEP = 200;
 
+  var QUEUE_LOCK = "atende-console-queue";
+
   var console_ = null;
   var unseen = 0;
+  // Among the attendant's queue tabs, the one holding QUEUE_LOCK sounds and pops up; the others only count.
+  var leader = false;
+  var told = {};
 
   /* ---- Notices ---- */
 
@@ -115,19 +120,58 @@
     }
   }
 
-  function notice(key, title, body, url) {
+  function tell(key, title, body, url) {
+    if (told[key] || !claim(key)) {
+      return;
+    }
+    told[key] = true;
+    if (console_.dataset.sound === "on") {
+      beep();
+    }
+    desktop(title, body, url);
+  }
+
+  /*
+   * `fromQueue`: the queue's leader tells; a conversation tells of its own ticket's message only while no queue
+   * tab is open (the queue tells of it too). Web Locks are exact across tabs, where localStorage alone is not
+   * (two tabs hearing the same event at once could both find the key unclaimed).
+   */
+  function notice(key, title, body, url, fromQueue) {
     if (!document.hidden) {
       return; // the attendant is looking: the page itself shows what changed
     }
     unseen += 1;
     showCount();
-    if (!claim(key)) {
+    if (fromQueue) {
+      if (leader) {
+        tell(key, title, body, url);
+      }
       return;
     }
-    if (console_.dataset.sound === "on") {
-      beep();
+    if (!navigator.locks || typeof navigator.locks.query !== "function") {
+      tell(key, title, body, url);
+      return;
     }
-    desktop(title, body, url);
+    navigator.locks.query().then(function (state) {
+      var queueOpen = (state.held || []).some(function (lock) {
+        return lock.name === QUEUE_LOCK;
+      });
+      if (!queueOpen) {
+        tell(key, title, body, url);
+      }
+    });
+  }
+
+  function lead() {
+    if (!navigator.locks || typeof navigator.locks.request !== "function") {
+      leader = true;
+      return;
+    }
+    // Held while the tab lives; the next queue tab in line takes over when it closes.
+    navigator.locks.request(QUEUE_LOCK, function () {
+      leader = true;
+      return new Promise(function () {});
+    });
   }
 
   document.addEventListener("visibilitychange", function () {
@@ -153,11 +197,18 @@
           "waiting:" + waiting,
           gettext("Novo atendimento aguardando"),
           interpolate(gettext("Atendimento %s"), [waiting]),
-          ticketUrl(waiting)
+          ticketUrl(waiting),
+          true
         );
       }
       if (mine > newestMine) {
-        notice("message:" + mine, gettext("Nova mensagem"), gettext("Nova mensagem em um dos seus atendimentos."), "");
+        notice(
+          "message:" + mine,
+          gettext("Nova mensagem"),
+          gettext("Nova mensagem em um dos seus atendimentos."),
+          "",
+          true
+        );
       }
       newestWaiting = Math.max(newestWaiting, waiting);
       newestMine = Math.max(newestMine, mine);
@@ -178,7 +229,8 @@
               "message:" + id,
               gettext("Nova mensagem"),
               interpolate(gettext("Nova mensagem no atendimento %s."), [number]),
-              ""
+              "",
+              false
             );
           }
         });
@@ -350,6 +402,7 @@
     }
     var summary = document.getElementById("queue-summary");
     if (summary) {
+      lead();
       watchQueue(summary);
     }
     var dialog = document.getElementById("dialog");
