@@ -12,7 +12,7 @@ import threading
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import live_sockets, open_new_ticket
+from .helpers import live_sockets, open_new_ticket, take_ticket
 from .test_accessibility import PHONE_TICKETS, assert_named
 
 pytestmark = pytest.mark.e2e
@@ -262,3 +262,26 @@ def test_a_live_update_keeps_focus_and_scroll_and_updates_the_results_line(login
     expect(results).to_contain_text(f"{before + 2} resultados")
     assert attendant.evaluate("(el) => el.isConnected && el === document.activeElement", focused)
     assert attendant.evaluate("window.scrollY") == scroll
+
+
+def test_a_conversation_in_the_background_tells_of_the_requesters_message_when_no_queue_tab_is_open(login_as, stack):
+    servidor = login_as("servidor")
+    number = open_new_ticket(servidor, "Dúvida sobre o cancelamento da nota.")
+    attendant = login_as("atendente")
+    attendant.context.add_init_script(OBSERVE)
+    take_ticket(attendant, number)
+    with live_sockets(attendant, f"/ws/tickets/{number}/") as frames:
+        attendant.reload()
+        frames.wait_for("resumed")
+    attendant.evaluate("localStorage.setItem('e2e.permission', 'granted')")  # allowed earlier, on a click
+    attendant.evaluate("window.__setHidden(true)")
+
+    servidor.locator("textarea[name=body]").fill("Mais um detalhe: a nota é de serviço.")
+    servidor.get_by_role("button", name="Enviar", exact=True).click()
+
+    expect(attendant.locator("#dialog")).to_contain_text("Mais um detalhe: a nota é de serviço.")
+    expect(attendant).to_have_title(re.compile(r"^\(1\) "))
+    assert notifications([attendant]) == [{"title": "Nova mensagem", "body": f"Nova mensagem no atendimento {number}."}]
+    assert sounds([attendant]) == 1
+    attendant.evaluate("window.__setHidden(false)")
+    expect(attendant).not_to_have_title(re.compile(r"^\(\d+\) "))

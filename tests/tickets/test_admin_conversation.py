@@ -164,8 +164,9 @@ def _conversation_with(ticket: Ticket, *, attendant, person, exchanges: int) -> 
 
 
 #: Session, user, permissions, ticket, messages, their files, contacts, attendants, the attendant's person,
-#: the read mark, the logged person (context processor): the same however long the dialog.
-CONVERSATION_QUERIES = 12
+#: the read mark, the logged person (context processor), the attendant's console preference (sound): the same
+#: however long the dialog.
+CONVERSATION_QUERIES = 13
 
 
 @pytest.mark.django_db
