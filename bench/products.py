@@ -10,6 +10,7 @@ A missing route or a refused socket raises NotAvailable; run.py turns that into 
 
 import asyncio
 import contextlib
+import http.client
 import io
 import json
 import random
@@ -32,15 +33,34 @@ PAGES = [
     ("page_panel", "Panel fragment GET /chat/painel/ (person with {n} tickets)", "/chat/painel/", "heavy"),
     ("page_mine", 'Chat window, "Meus Atendimentos" GET /chat/ (person with {n} tickets)', "/chat/", "heavy"),
     ("page_conversation", "Conversation GET /chat/atendimentos/<n>/ (person with {n} tickets)", None, "heavy"),
-    ("page_admin_queue", "Admin queue GET /admin/tickets/ticket/ (attendant)", "/admin/tickets/ticket/", "admin"),
+    (
+        "page_admin_queue",
+        "Admin queue GET /admin/tickets/ticket/ (attendant; {tickets} tickets, rows with the last message's preview)",
+        "/admin/tickets/ticket/",
+        "admin",
+    ),
 ]
+
+
+def _put_previews(ctx: Ctx, section: Section, path: str, session: str) -> None:
+    """The queue measured is the one attendants read: its rows must carry the last message's preview."""
+    connection = http.client.HTTPConnection("127.0.0.1", ctx.port(0), timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": f"127.0.0.1:{ctx.port(0)}", "Cookie": f"sessionid={session}"})
+        html = connection.getresponse().read().decode()
+    finally:
+        connection.close()
+    previews = html.count('class="queue-preview"')
+    section.put("rows_with_preview", previews)
+    if not previews:
+        raise RuntimeError("the admin queue shows no message preview")
 
 
 def page_sections(ctx: Ctx) -> list[Section]:
     heavy = ctx.plan["heavy"]
     sections = []
     for key, title, path, who in PAGES:
-        section = Section(key, title.format(n=heavy["tickets"]))
+        section = Section(key, title.format(n=heavy["tickets"], tickets=ctx.sizes.tickets))
         path = path or f"/chat/atendimentos/{heavy['ticket_id']}/"
         section.put("path", path)
         try:
@@ -54,6 +74,8 @@ def page_sections(ctx: Ctx) -> list[Section]:
             session = heavy["session"] if who == "heavy" else ctx.plan["admin"]["session"]
             samples = http_get_spread(ctx, path, session, ctx.sizes.page_requests)
             _put_summary(section, "", summary_ms(samples))
+            if key == "page_admin_queue":
+                _put_previews(ctx, section, path, session)
         except Exception as error:
             section.status = "failed"
             section.note = f"{type(error).__name__}: {error}"

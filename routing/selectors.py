@@ -8,13 +8,12 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from tickets.models import CLOSED_STATUSES, WAITING_STATUSES, Status, Ticket
-from tickets.selectors import attendance_is_open, attendance_next_start
+from tickets.selectors import attendance_is_open, attendance_next_start, queue_wait_levels
 
 from .models import AttendantState, NoticePreference, Offer
 
@@ -180,4 +179,6 @@ def reply_email_enabled(*, user: AbstractBaseUser | None) -> bool:
 
 
 def overdue_cutoff(*, now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) - timedelta(seconds=settings.QUEUE_OVERDUE_SECONDS)
+    """Opened before this, a ticket nobody took is overdue: the queue's "atrasado" level, one threshold for both
+    (set in the admin's "Configuração da fila", else QUEUE_OVERDUE_SECONDS)."""
+    return (now or timezone.now()) - queue_wait_levels().overdue

@@ -425,7 +425,7 @@ def overdue_alert_sweep(*, now: datetime | None = None) -> list[int]:
             [OverdueAlert(ticket_id=ticket_id) for ticket_id in overdue], ignore_conflicts=True
         )
         realtime.publish_overdue(overdue)
-        # The queue pages redraw: their rows get the overdue mark (TicketAdmin.waiting_time).
+        # The queue pages redraw: their rows get the overdue mark (tickets.admin.queue.wait_cell).
         tickets_realtime.send_on_commit(
             tickets_realtime.QUEUE_GROUP, lambda: {"type": "queue.changed", "ticket": overdue[0]}, key="overdue"
         )

@@ -368,3 +368,62 @@ class CannedReply(models.Model):
         from .canned import canned_text_check
 
         canned_text_check(title=self.title, body=self.body)
+
+
+class QueueSettings(models.Model):
+    """The wait levels of the attendants' queue, set by an administrator (one row; defaults without it).
+
+    "Atrasado" is the overdue mark of routing/ too: the same threshold marks the row and alerts the
+    attendants on-line (routing.selectors.overdue_cutoff). Left empty, it is QUEUE_OVERDUE_SECONDS.
+    """
+
+    attention_minutes = models.PositiveIntegerField(
+        _("atenção após (minutos)"),
+        default=3,
+        help_text=_("Um atendimento aguardando há mais tempo que isto aparece como “atenção” na fila."),
+    )
+    overdue_minutes = models.PositiveIntegerField(
+        _("atrasado após (minutos)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Um atendimento aguardando há mais tempo que isto aparece como “atrasado” e os atendentes "
+            "disponíveis são avisados. Vazio: o valor da configuração do servidor (QUEUE_OVERDUE_SECONDS)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("configuração da fila")
+        verbose_name_plural = _("configuração da fila")
+
+    def __str__(self) -> str:
+        return gettext("Configuração da fila")
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.attention_minutes < 1:
+            raise ValidationError({"attention_minutes": gettext("Informe ao menos 1 minuto.")})
+        if self.overdue_minutes is not None and self.overdue_minutes <= self.attention_minutes:
+            raise ValidationError(
+                {"overdue_minutes": gettext("O tempo de “atrasado” deve ser maior que o de “atenção”.")}
+            )
+
+
+class AttendantPreference(models.Model):
+    """What an attendant chose for their console: the short sound of a notice, on or off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("atendente"),
+        on_delete=models.CASCADE,
+        related_name="console_preference",
+    )
+    sound = models.BooleanField(_("som de aviso"), default=True)
+
+    class Meta:
+        verbose_name = _("preferência do atendente")
+        verbose_name_plural = _("preferências dos atendentes")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -3,12 +3,14 @@
 Every list here costs a fixed number of queries, whatever the data size.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,9 +23,12 @@ from .models import (
     VISIBLE_TO_REQUESTER,
     WAITING_STATUSES,
     AttendancePeriod,
+    AttendantPreference,
     Handoff,
     Message,
     Module,
+    QueueSettings,
+    Status,
     Ticket,
 )
 from .permissions import ATTENDANTS_GROUP  # noqa: F401 (re-exported for callers)
@@ -141,11 +146,75 @@ def queue_waiting() -> QuerySet[Ticket]:
     return Ticket.objects.filter(status__in=WAITING_STATUSES).order_by("priority", "opened_at", "id")
 
 
-def queue_list() -> QuerySet[Ticket]:
-    """Every ticket in queue order, with what the admin list shows, in one query."""
-    return Ticket.objects.select_related("module", "entity", "requester", "attendant").order_by(
-        "priority", "opened_at", "id"
+#: How much of the last message a queue row shows (one more is read, to know whether it was cut).
+PREVIEW_CHARS = 80
+#: Without a saved QueueSettings row, "atenção" starts after this long.
+DEFAULT_ATTENTION = timedelta(minutes=3)
+
+
+def preview_messages() -> QuerySet[Message]:
+    """The messages a queue row may preview: what a person wrote, never a system line.
+
+    The one place the preview chooses its messages. Only these kinds qualify: an internal note
+    (``Message.Kind.NOTE``) never shows, nor any kind added later until it is named here.
+    """
+    return Message.objects.filter(
+        author_kind__in=[Message.Author.REQUESTER, Message.Author.ATTENDANT],
+        kind__in=[Message.Kind.OPENING, Message.Kind.TEXT, Message.Kind.FILES],
     )
+
+
+def queue_list() -> QuerySet[Ticket]:
+    """Every ticket in queue order, with what the admin list shows, in one query.
+
+    Each row carries the start of its last message (``preview_body``, ``preview_kind``): a correlated
+    subquery on the message index (ticket, id), evaluated for the rows of the page only, so the page
+    stays one query whatever the number of tickets and messages.
+    """
+    last = preview_messages().filter(ticket=OuterRef("pk")).order_by("-id")
+    return (
+        Ticket.objects.select_related("module", "entity", "requester", "attendant")
+        .annotate(
+            preview_body=Subquery(last.annotate(start=Left("body", PREVIEW_CHARS + 1)).values("start")[:1]),
+            preview_kind=Subquery(last.values("kind")[:1]),
+        )
+        .order_by("priority", "opened_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class WaitLevels:
+    """How long a ticket may wait before the queue shows it as "atenção" and as "atrasado"."""
+
+    attention: timedelta
+    overdue: timedelta
+
+    def level(self, ticket: Ticket, *, now: datetime) -> str | None:
+        """ "overdue", "attention" or None, for a ticket nobody took (as routing's overdue alert counts)."""
+        if ticket.status != Status.NAO_INICIADO or ticket.attendant_id is not None:
+            return None
+        waited = now - ticket.opened_at
+        if waited > self.overdue:
+            return "overdue"
+        if waited > self.attention:
+            return "attention"
+        return None
+
+
+def queue_wait_levels() -> WaitLevels:
+    """The administrator's thresholds (QueueSettings), else the defaults. One query."""
+    row = QueueSettings.objects.order_by("pk").first()
+    attention = timedelta(minutes=row.attention_minutes) if row else DEFAULT_ATTENTION
+    if row and row.overdue_minutes:
+        overdue = timedelta(minutes=row.overdue_minutes)
+    else:
+        overdue = timedelta(seconds=settings.QUEUE_OVERDUE_SECONDS)
+    return WaitLevels(attention=attention, overdue=overdue)
+
+
+def attendant_preference_get(*, user: AbstractBaseUser) -> AttendantPreference:
+    """The attendant's console choices; the defaults (sound on) until they change one. One query."""
+    return AttendantPreference.objects.filter(user_id=user.pk).first() or AttendantPreference(user_id=user.pk)
 
 
 def attendant_list() -> QuerySet:
@@ -171,8 +240,11 @@ def queue_summary(*, user: AbstractBaseUser, now: datetime | None = None) -> dic
     ``unread_mine`` (the same, among the user's tickets), ``longest_wait`` and ``average_wait``
     (of the tickets waiting now), ``average_first_response`` (first_response_at - opened_at of
     the tickets opened today, local time). Durations are ``timedelta`` or ``None``.
+    ``newest_waiting`` (the highest waiting ticket number) and ``newest_mine`` (the newest requester
+    message written after an attendant's, on the user's open tickets: taking a ticket or answering it is
+    no news of a message) let the console notice what is new (static/js/console.js).
     """
-    from django.db.models import Avg, Count, DateTimeField, DurationField, ExpressionWrapper, F, Min, Value
+    from django.db.models import Avg, Count, DateTimeField, DurationField, ExpressionWrapper, F, Max, Min, Value
 
     from .models import UNREAD_FOR_ATTENDANT
 
@@ -185,6 +257,16 @@ def queue_summary(*, user: AbstractBaseUser, now: datetime | None = None) -> dic
         unread=Count("pk", filter=unread),
         unread_mine=Count("pk", filter=unread & Q(attendant_id=user.pk)),
         oldest=Min("opened_at", filter=waiting),
+        newest_waiting=Max("pk", filter=waiting),
+        newest_mine=Max(
+            "last_requester_message_id",
+            filter=Q(
+                attendant_id=user.pk,
+                last_attendant_message_id__gt=0,
+                last_requester_message_id__gt=F("last_attendant_message_id"),
+            )
+            & ~Q(status__in=CLOSED_STATUSES),
+        ),
         average_wait=Avg(
             ExpressionWrapper(Value(now, output_field=DateTimeField()) - F("opened_at"), output_field=DurationField()),
             filter=waiting,

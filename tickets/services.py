@@ -32,6 +32,7 @@ from .models import (
     CLOSED_STATUSES,
     CONCLUDED_STATUSES,
     WAITING_STATUSES,
+    AttendantPreference,
     Channel,
     Handoff,
     Message,
@@ -716,3 +717,11 @@ def transcript_outbox_ensure(*, ticket: Ticket) -> TranscriptOutbox:
     except IntegrityError:
         outbox = TranscriptOutbox.objects.get(ticket=ticket)
     return outbox
+
+
+def attendant_sound_set(*, user: AbstractBaseUser, sound: bool) -> AttendantPreference:
+    """An attendant turns the short sound of their console's notices on or off (kept per user)."""
+    if not user_is_attendant(user=user):
+        raise errors.NotAllowed(gettext(errors.NOT_AN_ATTENDANT).format(name=user.get_username()))
+    preference, _ = AttendantPreference.objects.update_or_create(user_id=user.pk, defaults={"sound": sound})
+    return preference

@@ -125,6 +125,12 @@ def search_for_nobody(page: Page) -> None:
     page.wait_for_url("**/admin/tickets/ticket/?q=*")
 
 
+def open_shortcuts(page: Page) -> None:
+    """The console's list of keyboard shortcuts, opened with "?" (issue 14)."""
+    page.locator("body").press("?")
+    expect(page.locator("#console-keys-dialog")).to_be_visible()
+
+
 def show_session_ended(page: Page) -> None:
     """The login page after a logout in another tab: it says the session ended (issue 13)."""
     page.context.add_cookies([{"name": "session_ended", "value": "1", "url": page.url}])
@@ -291,7 +297,27 @@ SCANS: list[Scan] = [
         ATENDENTE,
         "/admin/tickets/ticket/",
         admin=True,
-        templates=("admin/tickets/ticket/change_list.html", "admin/search_form.html"),
+        templates=(
+            "admin/tickets/ticket/change_list.html",
+            "admin/search_form.html",
+            "admin/tickets/ticket/_console.html",
+        ),
+    ),
+    Scan("admin-queue-shortcuts", "admin/tickets/ticket/", ATENDENTE, "/admin/tickets/ticket/", open_shortcuts),
+    Scan(
+        "admin-conversation-shortcuts",
+        "admin/tickets/ticket/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/ticket/{answered}/change/",
+        open_shortcuts,
+    ),
+    Scan("admin-queue-settings", "admin/tickets/queuesettings/", ADMIN, "/admin/tickets/queuesettings/", admin=True),
+    Scan(
+        "admin-queue-settings-add",
+        "admin/tickets/queuesettings/add/",
+        ADMIN,
+        "/admin/tickets/queuesettings/add/",
+        admin=True,
     ),
     Scan("admin-queue-search", "admin/tickets/ticket/", ATENDENTE, "/admin/tickets/ticket/", search_for_nobody),
     Scan(
@@ -613,6 +639,8 @@ NOT_PAGES: dict[str, str] = {
     "metrics": NOT_HTML + " (Prometheus text format, for the operators' scraper)",
     "i18n/setlang/": REDIRECT + " (the language switch: POST sets it, GET goes back)",
     "admin/tickets/ticket/atender-proximo/": POST_ONLY,
+    "admin/tickets/ticket/console/som/": POST_ONLY + " (the console's sound switch, scanned on the queue)",
+    "admin/tickets/queuesettings/<path:object_id>/change/": "the same form as its add page (one row, none in the scan)",
     "admin/tickets/ticket/<int:number>/assumir/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/transferir/": POST_ONLY,
     "admin/tickets/ticket/<int:number>/assumir-de-colega/": POST_ONLY,
@@ -646,6 +674,7 @@ NOT_PAGES: dict[str, str] = {
     **_stock_views("tickets/attendanceperiod", STOCK_VIEW),
     **_stock_views("tickets/transcriptoutbox", STOCK_VIEW),
     **_stock_views("tickets/cannedreply", STOCK_VIEW),
+    **_stock_views("tickets/queuesettings", STOCK_VIEW),
     **_stock_views("people/entity", STOCK_VIEW),
     **_stock_views("people/person", STOCK_VIEW),
     **_stock_views("routing/attendantstate", STOCK_VIEW),

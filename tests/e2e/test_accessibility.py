@@ -157,12 +157,19 @@ def test_every_staff_page_works_by_keyboard_with_a_visible_focus_and_named_contr
     expect(page.locator("#chat-icon")).to_be_focused()
 
 
-def test_login_and_attendant_pages_work_by_keyboard_with_named_controls(new_context, login_as):
+def test_login_and_attendant_pages_work_by_keyboard_with_named_controls(new_context, login_as, stack):
     check_page(new_context().new_page(), "/accounts/login/")
     servidor = login_as("servidor")
     number = open_new_ticket(servidor, "Teste de acessibilidade no atendimento.")
     attendant = login_as("atendente")
-    check_page(attendant, "/admin/tickets/ticket/")
+    # The queue is walked while a colleague registers phone tickets: live events patch it under the walk.
+    with live_sockets(attendant, "/ws/queue/") as frames:
+        arriving = _register_phone_tickets(stack, 8, "TECLADO")
+        try:
+            check_page(attendant, "/admin/tickets/ticket/")
+        finally:
+            arriving.join()
+        frames.wait_for("queue.changed", timeout=30)
     take_ticket(attendant, number)
     check_page(attendant, f"/admin/tickets/ticket/{number}/change/")
 

@@ -164,9 +164,10 @@ def _conversation_with(ticket: Ticket, *, attendant, person, exchanges: int) -> 
 
 
 #: Session, user, permissions, ticket (with the holder's person), messages, their files, contacts, attendants and
-#: who of them is available, the hand-offs seen and the last transfer note, the canned replies (issue 14), the read
-#: mark, the logged person (context processor): the same however long the dialog.
-CONVERSATION_QUERIES = 14
+#: who of them is available, the hand-offs seen and the last transfer note, the canned replies, the attendant's
+#: console preference (issue 14), the read mark, the logged person (context processor): the same however long
+#: the dialog.
+CONVERSATION_QUERIES = 15
 
 
 @pytest.mark.django_db

@@ -11,12 +11,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -27,15 +29,19 @@ from people.validators import only_digits
 from .. import services
 from ..canned import canned_reply_options
 from ..errors import NotAllowed, RateLimited, TicketClosed, TransitionNotAllowed
-from ..models import AttendancePeriod, Module, Status, Ticket
+from ..models import AttendancePeriod, Message, Module, QueueSettings, Status, Ticket
 from ..policy import Action, attendant_statuses, policy_decide, ticket_actions
 from ..presence import presence_available_count, presence_available_ids
 from ..selectors import (
+    PREVIEW_CHARS,
+    WaitLevels,
     attendant_list,
+    attendant_preference_get,
     handoff_latest_transfer,
     message_list,
     queue_list,
     queue_summary,
+    queue_wait_levels,
     seen_marks,
     ticket_get_for_user,
     user_is_attendant,
@@ -74,6 +80,29 @@ class AttendancePeriodAdmin(admin.ModelAdmin):
     list_display = ["weekday", "starts_at", "ends_at"]
 
 
+@admin.register(QueueSettings)
+class QueueSettingsAdmin(admin.ModelAdmin):
+    """One row: the wait levels of the queue ("atenção", "atrasado"); without it, the defaults apply."""
+
+    list_display = ["__str__", "attention_minutes", "overdue_minutes"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not QueueSettings.objects.exists()
+
+
+#: The text beside a wait past a threshold, so the level is read, not only seen in colour.
+WAIT_LEVEL_TEXT = {"attention": _("atenção"), "overdue": _("atrasado")}
+WAIT_LEVEL_CLASS = {"attention": "queue-attention", "overdue": "queue-overdue"}
+
+
+def wait_cell(ticket: Ticket, *, now, levels: WaitLevels) -> str:
+    shown = duration_display(ticket_wait(ticket, now=now))
+    level = levels.level(ticket, now=now)
+    if level is None:
+        return shown
+    return format_html('<span class="{}">{} ({})</span>', WAIT_LEVEL_CLASS[level], shown, WAIT_LEVEL_TEXT[level])
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     change_list_template = "admin/tickets/ticket/change_list.html"
@@ -87,7 +116,9 @@ class TicketAdmin(admin.ModelAdmin):
         "module",
         "entity",
         "requester",
-        "waiting_time",
+        "channel_label",
+        "last_message",
+        # "Espera" comes here, from get_list_display (it needs the page's wait levels).
         "attendant_name",
         "unread_marker",
         "row_actions",
@@ -152,6 +183,7 @@ class TicketAdmin(admin.ModelAdmin):
                 **(extra_context or {}),
                 "title": gettext("Fila de atendimento"),
                 "can_take_next": self.has_change_permission(request),
+                "console": attendant_preference_get(user=request.user),
                 "summary": summary,
                 "available_count": presence_available_count(),
                 "summary_display": {
@@ -161,22 +193,51 @@ class TicketAdmin(admin.ModelAdmin):
             }
         return super().changelist_view(request, extra_context)
 
+    def get_list_display(self, request: HttpRequest):
+        # The wait levels are read once per page (one query), not once per row.
+        levels = queue_wait_levels()
+        now = timezone.now()
+
+        @admin.display(description=_("Espera"))
+        def waiting_time(ticket: Ticket) -> str:
+            # Past "atrasado" is routing's overdue mark: the same threshold alerts the attendants on-line.
+            return wait_cell(ticket, now=now, levels=levels)
+
+        columns = list(super().get_list_display(request))
+        columns.insert(columns.index("attendant_name"), waiting_time)
+        return columns
+
     @admin.display(description=_("Número"))
     def number(self, ticket: Ticket) -> int:
         return ticket.number
 
-    @admin.display(description=_("Espera"))
-    def waiting_time(self, ticket: Ticket) -> str:
-        now = timezone.now()
-        shown = duration_display(ticket_wait(ticket, now=now))
-        # Nobody took it within QUEUE_OVERDUE_SECONDS (routing/ alerts the attendants on-line once).
-        if (
-            ticket.status == Status.NAO_INICIADO
-            and ticket.attendant_id is None
-            and (now - ticket.opened_at).total_seconds() > settings.QUEUE_OVERDUE_SECONDS
-        ):
-            return format_html('<span class="queue-overdue">{} ({})</span>', shown, gettext("atrasado"))
-        return shown
+    @admin.display(description=_("Canal"))
+    def channel_label(self, ticket: Ticket) -> str:
+        return format_html(
+            '<span class="queue-channel queue-channel-{}">{}</span>', ticket.channel, ticket.get_channel_display()
+        )
+
+    @admin.display(description=_("Última mensagem"), empty_value="\u2014")
+    def last_message(self, ticket: Ticket) -> str | None:
+        """Whose turn it is, then the start of the last message. One cell, not two: each cell of a changelist
+        costs Django's generic rendering, a hundred times a page."""
+        body = getattr(ticket, "preview_body", None)
+        turn = self._turn(ticket)
+        if not body and not turn:
+            return None
+        if body and ticket.preview_kind == Message.Kind.FILES:
+            body = gettext(body)  # a fixed line ("O usuário enviou um arquivo."), in the reader's language
+        text = Truncator(" ".join(body.split())).chars(PREVIEW_CHARS) if body else ""
+        return format_html('{}<span class="queue-preview">{}</span>', turn, text)
+
+    @staticmethod
+    def _turn(ticket: Ticket) -> str:
+        """Whose turn it is, from who wrote last ("Aguardando Retorno Cliente" counts as the attendant's)."""
+        if ticket.is_closed:
+            return ""
+        if ticket.last_attendant_message_id > ticket.last_requester_message_id:
+            return format_html('<span class="queue-turn queue-turn-requester">{}</span>', gettext("Aguardando cliente"))
+        return format_html('<span class="queue-turn queue-turn-attendant">{}</span>', gettext("Aguardando atendente"))
 
     @admin.display(description=_("Atendente"))
     def attendant_name(self, ticket: Ticket) -> str:
@@ -207,6 +268,7 @@ class TicketAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("atender-proximo/", wrap(self.take_next_view), name="tickets_ticket_take_next"),
+            path("console/som/", wrap(self.sound_view), name="tickets_ticket_console_sound"),
             path("<int:number>/assumir/", wrap(self.take_view), name="tickets_ticket_take"),
             path("<int:number>/transferir/", wrap(self.transfer_view), name="tickets_ticket_transfer"),
             path("<int:number>/assumir-de-colega/", wrap(self.take_over_view), name="tickets_ticket_take_over"),
@@ -246,6 +308,19 @@ class TicketAdmin(admin.ModelAdmin):
 
     def _refused_error(self, request: HttpRequest, ticket: Ticket, error: ApplicationError, **kept):
         return self._refused_here(request, ticket, error.message, status=REFUSAL_STATUS.get(type(error), 400), **kept)
+
+    @post_only
+    def sound_view(self, request: HttpRequest) -> HttpResponse:
+        """The console's sound on or off, for this attendant: JSON for console.js, a redirect for the form."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        preference = services.attendant_sound_set(user=request.user, sound=request.POST.get("sound") == "on")
+        if wants_json(request):
+            return JsonResponse({"sound": preference.sound})
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = self._queue_url()
+        return HttpResponseRedirect(target)
 
     @post_only
     def take_next_view(self, request: HttpRequest) -> HttpResponse:
@@ -425,6 +500,8 @@ class TicketAdmin(admin.ModelAdmin):
             ),
             "actions": allowed,
             "held_by_other": ticket.attendant_id not in (None, request.user.pk),
+            "console": attendant_preference_get(user=request.user),
+            "console_mine": mine,
             "body": body,
             "note": note,
             "message_max_length": services.MESSAGE_MAX_LENGTH,
