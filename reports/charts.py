@@ -1,7 +1,11 @@
 """Chart geometry for the SVG templates (reports/_bar_chart.html, reports/_heatmap.html): numbers, no drawing library.
 
-The templates draw what these functions measure; every chart comes with its data table.
+The templates draw what these functions measure; every chart comes with its data table. The bars are the
+one part written here (format_html, every label escaped): a year has 366 bars per chart, and the template
+language spent some 40 ms a page on them (bench/ANALYSIS.md, "Report pages").
 """
+
+from django.utils.html import format_html, format_html_join
 
 WIDTH = 720
 HEIGHT = 240
@@ -47,19 +51,51 @@ def bar_chart(points: list[tuple[str, float]], *, label_every: int | None = None
                 "label_x": round(LEFT + index * slot + slot / 2, 2),
             }
         )
+    label_y = HEIGHT - 8
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
         "axis_y": TOP + plot_height,
-        "label_y": HEIGHT - 8,
+        "label_y": label_y,
         "top": top,
         "top_y": TOP,
         "mid": top / 2 if top % 2 == 0 else None,
         "mid_y": TOP + plot_height / 2,
         "right": WIDTH - 8,
         "bars": bars,
+        "bars_svg": _bars_svg(bars, label_y),
     }
+
+
+def _bars_svg(bars: list[dict], label_y: int):
+    """The bars' SVG markup (each with its title, and the labels under them), escaped."""
+    return format_html_join(
+        "\n  ",
+        "{}",
+        (
+            (
+                format_html(
+                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>{}',
+                    str(bar["x"]),
+                    str(bar["y"]),
+                    str(bar["width"]),
+                    str(bar["height"]),
+                    bar["label"],
+                    str(bar["value"]),
+                    format_html(
+                        '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
+                        str(bar["label_x"]),
+                        str(label_y),
+                        bar["label"],
+                    )
+                    if bar["show_label"]
+                    else "",
+                ),
+            )
+            for bar in bars
+        ),
+    )
 
 
 def heatmap(grid: list[list[int]], weekday_names: list[str]) -> dict:

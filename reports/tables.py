@@ -84,12 +84,21 @@ def _part(read, key: str):
     return reader
 
 
+def _group(key: str):
+    """One table of report_groups, computing only its grouping set."""
+
+    def reader(*, scope):
+        return selectors.report_groups(scope=scope, tables=(key,), summary=False)[key]
+
+    return reader
+
+
 TABLES = {
     "por-dia": (_part(selectors.report_series, "by_day"), by_day),
     "mapa-de-calor": (_part(selectors.report_series, "heatmap"), heatmap),
     "em-aberto": (_part(selectors.report_series, "backlog"), backlog),
-    "atendentes": (_part(selectors.report_groups, "attendants"), by_attendant),
-    "modulos": (_part(selectors.report_groups, "modules"), by_module),
-    "entidades": (_part(selectors.report_groups, "entities"), by_entity),
+    "atendentes": (_group("attendants"), by_attendant),
+    "modulos": (_group("modules"), by_module),
+    "entidades": (_group("entities"), by_entity),
     "satisfacao": (selectors.report_csat, csat),
 }

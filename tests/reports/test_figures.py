@@ -125,3 +125,116 @@ def test_an_empty_range_gives_zeros_not_errors(known):
     assert groups["attendants"] == []
     series = selectors.report_series(scope=empty)
     assert sum(row["total"] for row in series["by_day"]) == 0 and series["backlog"][-1]["open"] == 0
+
+
+# --- The one-query PostgreSQL figures against the per-table ORM queries, on many random tickets -----------
+# The ORM queries (report_summary, report_by_*, report_heatmap, report_backlog) convert each ticket's time
+# to local time and take percentile_cont over intervals: an independent computation of the same figures.
+# The one-query versions sort float8 seconds (equal to within 1 µs) and count per UTC hour before
+# converting to local time (exact while the zone's offset is whole hours): the ranges below cross the
+# start and the end of Brazil's last summer time (4 November 2018, 17 February 2019, at local midnight).
+
+US = timedelta(microseconds=1)
+DST_RANGES = [
+    Scope(start=date(2018, 11, 1), end=date(2018, 11, 7)),
+    Scope(start=date(2019, 2, 14), end=date(2019, 2, 20)),
+]
+
+
+@pytest.fixture
+def random_tickets(db):
+    import random
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from csat.models import SatisfactionAnswer
+    from tests.factories import AttendantFactory, EntityFactory, ModuleFactory, PersonFactory
+    from tickets.models import Status, Ticket
+
+    rng = random.Random(17)
+    utc = ZoneInfo("UTC")
+    attendants = [None, *(AttendantFactory() for _ in range(3))]
+    modules = [ModuleFactory() for _ in range(3)]
+    entities = [EntityFactory() for _ in range(4)]
+    people = {entity.pk: PersonFactory(entity=entity) for entity in entities}
+    statuses = [Status.CONCLUIDO, Status.CONCLUIDO_USUARIO, Status.CANCELADO, Status.EM_ATENDIMENTO]
+    tickets = []
+    for scope in DST_RANGES:
+        begin = datetime.combine(scope.start - timedelta(days=2), datetime.min.time(), tzinfo=utc)
+        for _ in range(200):
+            opened = begin + timedelta(seconds=rng.uniform(0, 10 * 86400))
+            entity = rng.choice(entities)
+            status = rng.choice(statuses)
+            first = opened + timedelta(seconds=rng.uniform(1, 7200)) if rng.random() < 0.85 else None
+            closed = opened + timedelta(seconds=rng.uniform(60, 3 * 86400)) if status != Status.EM_ATENDIMENTO else None
+            tickets.append(
+                Ticket(
+                    requester=people[entity.pk],
+                    entity=entity,
+                    module=rng.choice(modules),
+                    attendant=rng.choice(attendants),
+                    opened_at=opened,
+                    first_response_at=first,
+                    closed_at=closed,
+                    status=status,
+                    opened_offline=rng.random() < 0.1,
+                )
+            )
+    Ticket.objects.bulk_create(tickets)
+    answers = [
+        SatisfactionAnswer(
+            ticket=t, score=rng.randint(1, 5), via="email", answered_at=t.closed_at, changed_at=t.closed_at
+        )
+        for t in Ticket.objects.filter(closed_at__isnull=False)
+        if rng.random() < 0.3
+    ]
+    SatisfactionAnswer.objects.bulk_create(answers)
+
+
+DURATIONS = [
+    "first_response_avg",
+    "first_response_median",
+    "first_response_p90",
+    "resolution_avg",
+    "resolution_median",
+    "resolution_p90",
+]
+COUNTS = ["total", "offline", "answered", "resolved", "csat_count"]
+
+
+def _same_figures(one: dict, other: dict) -> None:
+    counts = [key for key in COUNTS if key in other]
+    assert [one[key] for key in counts] == [other[key] for key in counts]
+    for key in DURATIONS:
+        assert (one[key] is None) == (other[key] is None), key
+        if one[key] is not None:
+            assert abs(one[key] - other[key]) <= US, (key, one[key], other[key])
+    if "csat_avg" in other:
+        assert one["csat_avg"] == pytest.approx(other["csat_avg"])
+
+
+@pytest.mark.parametrize("scope", DST_RANGES, ids=["summer-time-starts", "summer-time-ends"])
+def test_one_query_groups_equal_the_orm_figures_to_the_microsecond(random_tickets, scope):
+    groups = selectors.report_groups(scope=scope)
+    assert groups["summary"]["total"] > 100
+    _same_figures(groups["summary"], selectors.report_summary(scope=scope))
+    for key, orm in [
+        ("attendants", selectors.report_by_attendant(scope=scope)),
+        ("modules", selectors.report_by_module(scope=scope)),
+        ("entities", selectors.report_by_entity(scope=scope)),
+    ]:
+        assert [row["name"] for row in groups[key]] == [row["name"] for row in orm]
+        for mine, theirs in zip(groups[key], orm, strict=True):
+            _same_figures(mine, theirs)
+        # A CSV file computes only its own grouping set: the same rows.
+        alone = selectors.report_groups(scope=scope, tables=(key,), summary=False)
+        assert alone["summary"] is None and alone[key] == groups[key]
+
+
+@pytest.mark.parametrize("scope", DST_RANGES, ids=["summer-time-starts", "summer-time-ends"])
+def test_one_query_series_equal_the_orm_figures_across_summer_time(random_tickets, scope):
+    series = selectors.report_series(scope=scope)
+    assert sum(row["total"] for row in series["by_day"]) > 100
+    assert series["by_day"] == selectors.report_by_day(scope=scope)
+    assert series["heatmap"] == selectors.report_heatmap(scope=scope)
+    assert series["backlog"] == selectors.report_backlog(scope=scope)
