@@ -228,3 +228,11 @@ def test_the_reports_csv_files_are_the_same_with_or_without_a_note(ticket, atten
     after = csv_files()
     assert after == before
     assert not any(NOTE in content for content in after.values())
+
+
+@pytest.mark.django_db
+def test_the_queue_row_previews_the_last_words_of_a_person_never_a_note(noted, attendant_client):
+    """The queue is read by every attendant; the preview and whose turn come from what people wrote."""
+    page = attendant_client.get(reverse("admin:tickets_ticket_changelist")).content.decode()
+    assert "Bom dia! Vou verificar." in page
+    assert NOTE[:40] not in page
