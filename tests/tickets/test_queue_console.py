@@ -28,6 +28,7 @@ def row_of(html: str, number: int) -> str:
 def test_a_row_shows_the_start_of_the_last_message_escaped_and_whose_turn_it_is(
     attendant_client, attendant, person, open_ticket
 ):
+    """Threat: a requester writes markup that would run in every attendant's queue. The preview is text."""
     reason = "<b>Nota</b> rejeitada: " + "palavra " * 30
     ticket = open_ticket(person, reason=reason)
 
