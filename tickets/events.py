@@ -32,6 +32,16 @@ class TicketPayload(TypedDict):
     status_display: str
     closed: bool
     attendant_id: int | None
+    #: Who holds it now ("" when nobody): a page opened before a colleague took it says who did (issue 14).
+    attendant_name: str
+
+
+class SeenPayload(TypedDict):
+    """How far one side has read the other's lines, and when (local "HH:MM", "" when never)."""
+
+    side: Literal["requester", "attendant"]
+    read_id: int
+    at: str
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -42,6 +52,8 @@ class TicketMessage(TypedDict):
 
     type: Literal["ticket.message"]
     message: MessagePayload
+    #: An internal note (issue 14): the conversation's consumers pass it to attendant sockets only.
+    staff_only: NotRequired[Literal[True]]
 
 
 class TicketStatus(TypedDict):
@@ -49,6 +61,29 @@ class TicketStatus(TypedDict):
 
     type: Literal["ticket.status"]
     ticket: TicketPayload
+
+
+class TicketSeen(TypedDict):
+    """``ticket.<id>``: a read mark moved; the other side shows "Visto" under its latest line."""
+
+    type: Literal["ticket.seen"]
+    seen: SeenPayload
+
+
+class TicketTyping(TypedDict):
+    """``ticket.<id>``: someone is typing (sent by the conversation consumer itself, never stored)."""
+
+    type: Literal["ticket.typing"]
+    side: Literal["requester", "attendant"]
+    user: int
+    name: str
+
+
+class AttendantNotice(TypedDict):
+    """``user.<id>``: something was said to this attendant about a ticket (a hand-off); their bar refetches."""
+
+    type: Literal["attendant.notice"]
+    ticket: int
 
 
 class PersonBadge(TypedDict):
@@ -95,7 +130,21 @@ def declare(*shapes: type) -> None:
         SHAPES[name] = shape
 
 
-declare(TicketMessage, TicketStatus, PersonBadge, PersonTickets, QueueChanged, SessionClosed, AccessCheck)
+declare(
+    TicketMessage,
+    TicketStatus,
+    TicketSeen,
+    TicketTyping,
+    AttendantNotice,
+    PersonBadge,
+    PersonTickets,
+    QueueChanged,
+    SessionClosed,
+    AccessCheck,
+)
+
+#: Sent by a consumer, not by a service (tests/realtime/test_event_shapes.py checks these through a socket).
+FROM_CONSUMERS = {"ticket.typing"}
 
 
 def event_errors(event: Mapping[str, Any]) -> list[str]:

@@ -10,7 +10,9 @@ not in a page that silently stops updating.
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern
 from django.utils import timezone
@@ -19,7 +21,8 @@ import routing.events  # noqa: F401 (routing's declarations)
 from routing import services as routing_services
 from routing.models import Offer
 from routing.routing import websocket_urlpatterns as routing_patterns
-from tests.realtime.conftest import logged_client
+from tests.factories import AttendantFactory
+from tests.realtime.conftest import frames_until, logged_client, open_socket, session_cookie
 from tickets import events, services
 from tickets.models import Status
 from tickets.routing import websocket_urlpatterns as tickets_patterns
@@ -42,7 +45,7 @@ def sent(monkeypatch) -> list[tuple[str, dict]]:
     return recorded
 
 
-def every_service_that_publishes(*, person, other_person, attendant, attendant2, module) -> None:
+def every_service_that_publishes(*, person, other_person, attendant, attendant2, supervisor, module) -> None:
     """Each path that sends an event, once: opening, routing's offer, replies, reads, statuses, closing, access."""
     routing_services.attendant_capacity_set(user=attendant, capacity=5)
     routing_services.attendant_availability_set(user=attendant, available=True)
@@ -54,8 +57,11 @@ def every_service_that_publishes(*, person, other_person, attendant, attendant2,
     services.ticket_message_create(ticket=ticket, user=person.user, body="Obrigado")
     services.ticket_mark_read(ticket=ticket, user=person.user)
     services.ticket_mark_read(ticket=ticket, user=attendant)
+    services.ticket_note_create(ticket=ticket, user=attendant, body="Conferir o certificado antes.")
     services.ticket_status_change(ticket=ticket, attendant=attendant, status=Status.AGUARDANDO_RETORNO)
-    services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant2)
+    routing_services.attendant_availability_set(user=attendant2, available=True)
+    services.ticket_transfer(ticket=ticket, attendant=attendant, to=attendant2, note="Cliente aguarda o boleto.")
+    services.ticket_take_over(ticket=ticket, attendant=supervisor)
     services.ticket_conclude_by_requester(ticket=ticket, user=person.user)
 
     routing_services.attendant_availability_set(user=attendant, available=False)
@@ -80,17 +86,45 @@ def test_every_event_sent_has_its_declared_shape_and_every_shape_is_sent(
 ):
     settings.ROUTING_ENABLED = True
     settings.QUEUE_OVERDUE_SECONDS = 60
+    supervisor = AttendantFactory(username="supervisora", first_name="Carla", last_name="Souza")
+    supervisor.user_permissions.add(Permission.objects.get(codename="take_over_ticket"))
+    supervisor = type(supervisor).objects.get(pk=supervisor.pk)  # permissions cached afresh
     every_service_that_publishes(
-        person=person, other_person=other_person, attendant=attendant, attendant2=attendant2, module=module
+        person=person,
+        other_person=other_person,
+        attendant=attendant,
+        attendant2=attendant2,
+        supervisor=supervisor,
+        module=module,
     )
 
     problems = [(group, event, events.event_errors(event)) for group, event in sent if events.event_errors(event)]
     assert not problems, problems
-    assert {event["type"] for _group, event in sent} == set(events.SHAPES)
+    assert {event["type"] for _group, event in sent} == set(events.SHAPES) - events.FROM_CONSUMERS
+    notes = [event for _group, event in sent if event["type"] == "ticket.message" and event.get("staff_only")]
+    assert len(notes) == 1
     # Both forms of a line: the requester's "Mensagens Anteriores" while nobody had answered, and the plain one.
     messages = [event["message"] for _group, event in sent if event["type"] == "ticket.message"]
     assert any("html_previous" in message for message in messages)
     assert any("html_previous" not in message for message in messages)
+
+
+def test_the_typing_event_a_consumer_sends_has_its_declared_shape(sent, ticket, person, attendant):
+    services.ticket_take(ticket=ticket, attendant=attendant)
+    requester_cookie, holder_cookie = session_cookie(person.user), session_cookie(attendant)
+
+    async def scenario():
+        requester, _ = await open_socket(f"/ws/tickets/{ticket.number}/", requester_cookie)
+        holder, _ = await open_socket(f"/ws/tickets/{ticket.number}/", holder_cookie)
+        await holder.send_json_to({"type": "typing"})
+        await frames_until(requester, "ticket.typing")
+        await requester.disconnect()
+        await holder.disconnect()
+
+    async_to_sync(scenario)()
+    typing = [event for _group, event in sent if event["type"] == "ticket.typing"]
+    assert typing and all(events.event_errors(event) == [] for event in typing), typing
+    assert events.FROM_CONSUMERS <= {event["type"] for _group, event in sent}
 
 
 def test_every_declared_event_is_handled_by_a_consumer():

@@ -17,7 +17,7 @@ from routing.models import AttendantState
 from tests.conftest import login
 from tests.factories import AttendantFactory, EntityFactory, PersonFactory, UserFactory
 from tickets import services
-from tickets.models import AttendancePeriod, Ticket, TranscriptOutbox
+from tickets.models import AttendancePeriod, CannedReply, QueueSettings, Ticket, TranscriptOutbox
 from tickets.permissions import ATTENDANTS_GROUP
 
 #: Who asks, in the order the tables list their answers.
@@ -100,6 +100,8 @@ def world(db, media_root, module) -> World:
         "tickets/transcriptoutbox": TranscriptOutbox.objects.get(ticket=concluded).pk,
         "tickets/module": module.pk,
         "tickets/attendanceperiod": period.pk,
+        "tickets/queuesettings": QueueSettings.objects.create().pk,
+        "tickets/cannedreply": CannedReply.objects.create(title="Saudação", body="Bom dia, {nome}!").pk,
         "attendance/optionalholiday": OptionalHoliday.objects.get_or_create(name="Carnaval")[0].pk,
         "attendance/specialday": special.pk,
         "tickets/ticket": ticket.pk,

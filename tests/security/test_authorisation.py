@@ -137,6 +137,12 @@ HTTP_TABLE: dict[str, Entry] = {
     # Issue 14: taking over a ticket nobody else holds is refused (400); requesting its transfer too.
     "admin/tickets/ticket/<int:number>/assumir-de-colega/": Entry(get=admin(405, 405), post=admin(400, 403)),
     "admin/tickets/ticket/<int:number>/solicitar-transferencia/": Entry(get=admin(405, 405), post=admin(400, 403)),
+    # An internal note (issue 14): the attendant who may reply (the world's ticket is nobody's yet).
+    "admin/tickets/ticket/<int:number>/nota/": Entry(
+        get=admin(405, 405), post=admin(302, 403), data={"note": "Nota interna de teste."}
+    ),
+    # The console's sound switch (issue 14): the attendant's own preference, POST only.
+    "admin/tickets/ticket/console/som/": Entry(get=admin(405, 405), post=admin(302, 403), data={"sound": "on"}),
     "admin/tickets/ticket/<int:number>/situacao/": Entry(
         get=admin(405, 405), post=admin(302, 403), data={"status": "em_atendimento"}
     ),
@@ -168,6 +174,11 @@ ADMIN_MODELS: dict[str, set[str]] = {
     "tickets/transcriptoutbox": {"view", "change"},
     "tickets/module": {"view"},
     "tickets/attendanceperiod": set(),
+    # The queue's wait levels (issue 14): administrators only.
+    "tickets/queuesettings": set(),
+    # Canned replies (issue 14): attendants read the shared ones (the world's is shared) and add their own;
+    # a shared one is changed or deleted by administrators only (their own replies: tests/console).
+    "tickets/cannedreply": {"view", "add"},
     # The calendar (issue 17) is the administrators' only.
     "attendance/optionalholiday": set(),
     "attendance/specialday": set(),

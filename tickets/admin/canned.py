@@ -28,6 +28,8 @@ class CannedReplyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "body" not in self.fields:
+            return  # the read-only page of a shared reply (an attendant viewing it): no field to explain
         self.fields["body"].help_text = gettext(
             "Até {limit} caracteres, só texto. Variáveis: {variables} (nome do solicitante, primeiro nome, "
             "número do atendimento, módulo e seu nome)."
