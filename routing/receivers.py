@@ -4,10 +4,10 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
-from django.db import transaction
 from django.dispatch import receiver
 
 from atende_chat.errors import ApplicationError
+from tickets import realtime as tickets_realtime
 from tickets.models import CLOSED_STATUSES, WAITING_STATUSES
 from tickets.signals import ticket_changed
 
@@ -23,19 +23,18 @@ def ticket_changed_moves_the_queue(sender, ticket, **kwargs) -> None:
         if ticket.attendant_id is not None or ticket.status not in WAITING_STATUSES:
             # After the commit, once the ticket's row lock is released: an accept holds the offer's lock and then
             # asks for the ticket's, so taking the offer's lock here, under the ticket's, could deadlock.
-            transaction.on_commit(partial(services.offers_withdraw_for_ticket, ticket_id=ticket.pk), robust=True)
+            tickets_realtime.after_commit(partial(services.offers_withdraw_for_ticket, ticket_id=ticket.pk))
         services._dispatch_on_commit()
     if ticket.status not in CLOSED_STATUSES and ticket.last_attendant_message_id > ticket.requester_read_id:
         from .tasks import reply_notice_queue
 
-        transaction.on_commit(
+        tickets_realtime.after_commit(
             partial(
                 reply_notice_queue,
                 ticket.pk,
                 ticket.last_attendant_message_id,
                 countdown=settings.REPLY_NOTICE_AFTER,
-            ),
-            robust=True,
+            )
         )
 
 

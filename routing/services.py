@@ -50,6 +50,7 @@ def _state(user: AbstractBaseUser, *, lock: bool = False) -> AttendantState:
     return state
 
 
+@tickets_realtime.batched
 def attendant_capacity_set(*, user: AbstractBaseUser, capacity: object) -> AttendantState:
     """Set by an administrator: a whole number from 1 to CAPACITY_MAX; anything else is refused, nothing saved."""
     if isinstance(capacity, bool):
@@ -70,6 +71,7 @@ def attendant_capacity_set(*, user: AbstractBaseUser, capacity: object) -> Atten
     return state
 
 
+@tickets_realtime.batched
 def attendant_availability_set(*, user: AbstractBaseUser, available: bool) -> AttendantState:
     """ "Disponível" or away. Going away (or logging out) withdraws the pending offers and returns the
     tickets taken but not answered yet to the queue, where they keep their original place."""
@@ -89,6 +91,7 @@ def attendant_availability_set(*, user: AbstractBaseUser, available: bool) -> At
     return state
 
 
+@tickets_realtime.batched
 def tickets_return_unanswered(*, user: AbstractBaseUser, now: datetime | None = None) -> list[int]:
     """The attendant's tickets "Em Atendimento" with no reply of theirs yet go back to waiting.
 
@@ -131,6 +134,7 @@ def _expire_due(now: datetime) -> list[Offer]:
     return _withdraw_offers(due, now=now, state=Offer.State.EXPIRED)
 
 
+@tickets_realtime.batched
 def offers_withdraw_stale(*, now: datetime | None = None) -> list[Offer]:
     """The sweep's backstop: offers of tickets someone took ("Assumir", "Atender próximo") or that left the queue.
     Each such change withdraws its own ticket's offers at once (offers_withdraw_for_ticket)."""
@@ -141,6 +145,7 @@ def offers_withdraw_stale(*, now: datetime | None = None) -> list[Offer]:
         return _withdraw_offers(stale, now=now or timezone.now())
 
 
+@tickets_realtime.batched
 def offers_withdraw_for_ticket(*, ticket_id: int) -> list[Offer]:
     """The ticket was taken or left the queue: its pending offer (if any) ends, in the same transaction."""
     with transaction.atomic():
@@ -149,6 +154,7 @@ def offers_withdraw_for_ticket(*, ticket_id: int) -> list[Offer]:
         )
 
 
+@tickets_realtime.batched
 def routing_dispatch(*, now: datetime | None = None) -> list[Offer]:
     """Offer the waiting tickets, in queue order, to the available attendants with free capacity.
 
@@ -246,19 +252,13 @@ def _dispatch_after_commit() -> None:
 
 
 def _dispatch_on_commit() -> None:
-    """One dispatch after this transaction, however many changes it made."""
+    """One dispatch after this transaction, however many changes it made (after their events)."""
     if not settings.ROUTING_ENABLED:
         return
-    connection = transaction.get_connection()
-    # Already registered at this savepoint level (a rolled-back savepoint drops its callbacks with it).
-    savepoints = set(connection.savepoint_ids)
-    if connection.in_atomic_block and any(
-        func is _dispatch_after_commit and set(ids) == savepoints for ids, func, _robust in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(_dispatch_after_commit, robust=True)
+    tickets_realtime.after_commit(_dispatch_after_commit, key="routing.dispatch")
 
 
+@tickets_realtime.batched
 def offer_accept(*, offer_id: int, user: AbstractBaseUser) -> Ticket:
     """ "Aceitar": the ticket becomes the attendant's, if the offer is theirs, pending and in time."""
     now = timezone.now()
@@ -293,6 +293,7 @@ def offer_accept(*, offer_id: int, user: AbstractBaseUser) -> Ticket:
     return ticket
 
 
+@tickets_realtime.batched
 def offer_expire(*, offer_id: int | list[int]) -> bool:
     """The offers' time is up: those still pending expire and their tickets go to the next attendant."""
     now = timezone.now()
@@ -308,6 +309,7 @@ def offer_expire(*, offer_id: int | list[int]) -> bool:
     return bool(expired)
 
 
+@tickets_realtime.batched
 def overdue_alert_sweep(*, now: datetime | None = None) -> list[int]:
     """Waiting tickets past QUEUE_OVERDUE_SECONDS (in attendance hours) alert the attendants on-line, once each."""
     now = now or timezone.now()

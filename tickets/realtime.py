@@ -3,13 +3,18 @@
 Groups: ``ticket.<id>`` (an open conversation), ``person.<id>`` (a staff member's toolbar),
 ``queue`` (the attendants' queue). Events are small JSON carrying ids (a message event also carries
 its line, rendered by the page's own template); the database stays the only truth and clients
-catch up by message id (B2).
+catch up by message id (B2). The shape of every event is declared in tickets/events.py.
+
+Only public transaction APIs: each event is one ``transaction.on_commit``, and a service marked
+``@batched`` sends its events together after the commit (``_Batch``).
 """
 
 import asyncio
 import logging
 import threading
 from collections.abc import Callable, Hashable
+from contextlib import ContextDecorator
+from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -138,18 +143,26 @@ def _send(group: str, event: dict[str, Any]) -> None:
 
 
 class _Batch:
-    """The events of one transaction (of one savepoint level), built and sent by one on_commit callback.
+    """The events of one service call, sent after its commit by one ``on_commit`` callback.
 
-    A reply used to make four group_sends, each its own async_to_sync; now it makes one. The batch
-    is registered with on_commit when its first event comes, so a rolled-back savepoint or
-    transaction drops it with its callback, exactly as it dropped the single events before.
+    A reply publishes four to six events; each ``async_to_sync`` is a trip to the event loop, so they
+    go out together (measured in bench/RESULTS.md). Nothing here reads Django's transaction state:
+    each event registers its own ``transaction.on_commit`` that only *adds* it to the batch, so Django
+    itself drops the events of a rolled-back transaction or savepoint, and the batch sends what the
+    commit kept, from one more callback registered after all of them (``batched.__exit__``).
     """
 
-    def __init__(self, savepoints: tuple[str, ...]) -> None:
-        self.savepoints = savepoints
+    def __init__(self) -> None:
         self.items: list[Pending] = []
+        self.actions: list[tuple[Hashable | None, Callable[[], None]]] = []
+        self.registered = 0
+        self.flushed = False
 
     def add(self, group: str, key: Hashable | None, build: Callable[[], dict[str, Any]]) -> None:
+        if self.flushed:
+            # Kept by a commit after the batch went out (not a path the services take): alone, at once.
+            _build_and_send([(group, key, build)])
+            return
         # The same event twice in one transaction (taking a ticket by replying announces the
         # ticket twice) is sent once, in the place of the last one: it is built after the
         # commit, so both would be identical, and the last place is where it was sent last before.
@@ -157,58 +170,96 @@ class _Batch:
             self.items = [item for item in self.items if item[:2] != (group, key)]
         self.items.append((group, key, build))
 
+    def add_action(self, key: Hashable | None, action: Callable[[], None]) -> None:
+        if self.flushed:
+            _run(action)
+        elif key is None or all(other != key for other, _action in self.actions):
+            self.actions.append((key, action))
+
     def flush(self) -> None:
-        if _local.__dict__.get("batch") is self:
-            _local.batch = None
-        events = []
-        for group, _key, build in self.items:
-            try:
-                events.append((group, build()))
-            except Exception:
-                logger.warning("building an event for %s failed; clients will catch up", group, exc_info=True)
-        _send_all(events)
+        self.flushed = True
+        items, self.items = self.items, []
+        actions, self.actions = self.actions, []
+        _build_and_send(items)
+        for _key, action in actions:
+            _run(action)
+
+
+def _build_and_send(items: list[Pending]) -> None:
+    events = []
+    for group, _key, build in items:
+        try:
+            events.append((group, build()))
+        except Exception:
+            logger.warning("building an event for %s failed; clients will catch up", group, exc_info=True)
+    _send_all(events)
+
+
+def _run(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except Exception:
+        # The change is committed; an action after it is logged, never an error page for a saved change.
+        logger.exception("An action after the commit failed")
 
 
 _local = threading.local()
 
 
-def _open_batch() -> _Batch | None:
-    """The batch of the current transaction and savepoint, registered on first use; None outside a transaction."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return None
-    savepoints = tuple(connection.savepoint_ids)
-    batch = _local.__dict__.get("batch")
-    # Still waiting for this very commit? Its callback is gone after a rollback or once it ran, and
-    # events of another savepoint level go in a batch of their own (dropped with that savepoint).
-    if (
-        batch is None
-        or batch.savepoints != savepoints
-        or not any(func == batch.flush for _sids, func, _robust in connection.run_on_commit)
-    ):
-        batch = _Batch(savepoints)
-        _local.batch = batch
-        # robust: the change is committed; a failure here is logged, never an error page for a saved change.
-        transaction.on_commit(batch.flush, robust=True)
-    return batch
+def _current() -> _Batch | None:
+    stack = _local.__dict__.get("stack")
+    return stack[-1] if stack else None
+
+
+class _Batched(ContextDecorator):
+    """``@realtime.batched`` on a service (or ``with realtime.batched:``): its events leave together.
+
+    Re-entrant: a service called by another joins the caller's batch. The outermost exit registers
+    the one ``on_commit`` that sends the batch: after every event's own callback, so after they have
+    all been added; at once when the transaction has already committed (or there was none).
+    Without a batch open, each event is sent by its own ``on_commit`` (correct, one loop trip each).
+    """
+
+    def __enter__(self) -> "_Batched":
+        stack = _local.__dict__.setdefault("stack", [])
+        stack.append(stack[-1] if stack else _Batch())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        stack = _local.__dict__["stack"]
+        batch = stack.pop()
+        if not stack and batch.registered:
+            # robust: the change is committed; a failure here is logged, never an error page for a saved change.
+            transaction.on_commit(batch.flush, robust=True)
+
+
+batched = _Batched()
 
 
 def send_on_commit(group: str, build_event: Callable[[], dict[str, Any]], key: Hashable | None = None) -> None:
-    """Build the event and send it once the surrounding transaction has committed.
+    """Build the event and send it once the surrounding transaction has committed (at once outside one).
 
-    Inside a transaction, every event of it goes out together after the commit (one loop hop);
-    outside one (autocommit), at once, as on_commit would run it.
+    In a ``batched`` service, with the other events of the same call, in one loop trip; `key` names
+    an announcement sent once per batch however often it is published.
     """
-    batch = _open_batch()
+    batch = _current()
     if batch is None:
-        try:
-            event = build_event()
-        except Exception:
-            logger.warning("building an event for %s failed; clients will catch up", group, exc_info=True)
-            return
-        _send(group, event)
+        transaction.on_commit(partial(_build_and_send, [(group, key, build_event)]), robust=True)
     else:
-        batch.add(group, key, build_event)
+        batch.registered += 1
+        transaction.on_commit(partial(batch.add, group, key, build_event), robust=True)
+
+
+def after_commit(action: Callable[[], None], *, key: Hashable | None = None) -> None:
+    """Run `action` after the commit, as ``on_commit`` would, but in a ``batched`` service after its
+    events have left (work after a reply must not delay the reply's line), and once per batch for a
+    `key` (one routing dispatch however many changes asked for it). A failure is logged."""
+    batch = _current()
+    if batch is None:
+        transaction.on_commit(partial(_run, action), robust=True)
+    else:
+        batch.registered += 1
+        transaction.on_commit(partial(batch.add_action, key, action), robust=True)
 
 
 def publish_message(message: Message) -> None:

@@ -1,7 +1,8 @@
 """Every change of state of a ticket, whoever asks for it (staff page, admin, websocket).
 
 Each public function is one transaction. Broadcasts and the transcript task are queued
-with ``transaction.on_commit``: nobody hears of a row before it can be read.
+with ``transaction.on_commit``: nobody hears of a row before it can be read. A function that
+publishes is ``@realtime.batched``: its events leave together after the commit.
 """
 
 import logging
@@ -223,6 +224,7 @@ def _queue_transcript(ticket: Ticket) -> None:
     transaction.on_commit(partial(send_transcript.delay, ticket.pk), robust=True)
 
 
+@realtime.batched
 def ticket_open(
     *,
     requester: Person,
@@ -310,6 +312,7 @@ def _sent_with_key(*, ticket: Ticket, user: AbstractBaseUser, key: uuid.UUID) ->
     return found
 
 
+@realtime.batched
 def ticket_message_create(
     *,
     ticket: Ticket,
@@ -420,6 +423,7 @@ def _set_status(ticket: Ticket, target: str, *, now: datetime, **extra: object) 
     realtime.publish_ticket_changed(ticket)
 
 
+@realtime.batched
 def ticket_conclude_by_requester(*, ticket: Ticket, user: AbstractBaseUser) -> Ticket:
     """S16: "Concluir Atendimento"; the dialog gets "* Chat Concluído pelo Usuário!" and the e-mail goes out."""
     now = timezone.now()
@@ -435,6 +439,7 @@ def ticket_conclude_by_requester(*, ticket: Ticket, user: AbstractBaseUser) -> T
     return ticket
 
 
+@realtime.batched
 def ticket_status_change(
     *, ticket: Ticket, attendant: AbstractBaseUser, status: str, scheduled_for: datetime | None = None
 ) -> Ticket:
@@ -496,6 +501,7 @@ def _take(ticket: Ticket, *, attendant: AbstractBaseUser, now: datetime, announc
     _set_status(ticket, Status.EM_ATENDIMENTO, now=now, attendant=attendant, taken_at=now)
 
 
+@realtime.batched
 def ticket_take(*, ticket: Ticket, attendant: AbstractBaseUser) -> Ticket:
     """An attendant takes a given ticket: "Em Atendimento", theirs (B4: never two at once)."""
     if not user_is_attendant(user=attendant):
@@ -511,6 +517,7 @@ def ticket_take(*, ticket: Ticket, attendant: AbstractBaseUser) -> Ticket:
     return ticket
 
 
+@realtime.batched
 def ticket_take_next(*, attendant: AbstractBaseUser) -> Ticket:
     """ "Atender próximo": the first waiting ticket by priority then age; rows others hold are skipped."""
     from .selectors import queue_waiting
@@ -527,6 +534,7 @@ def ticket_take_next(*, attendant: AbstractBaseUser) -> Ticket:
     return ticket
 
 
+@realtime.batched
 def ticket_transfer(*, ticket: Ticket, attendant: AbstractBaseUser, to: AbstractBaseUser) -> Ticket:
     """Hand a ticket to another attendant."""
     if not user_is_attendant(user=attendant):
@@ -576,6 +584,7 @@ def ticket_register_phone(
     )
 
 
+@realtime.batched
 def ticket_mark_read(*, ticket: Ticket, user: AbstractBaseUser, up_to: int | None = None) -> None:
     """Opening a conversation reads the other side's messages; the badge follows."""
     as_requester = ticket.requester.user_id == user.pk
