@@ -90,7 +90,7 @@ async def rss_after_warmup(ctx: Ctx, warm: list[Sock]) -> int:
 def bench_socks(ctx: Ctx, count: int, *, server: int | None = None, first: int = 0) -> list[Sock]:
     socks = []
     for k in range(first, first + count):
-        port = ctx.port(k if server is None else server)
+        port = ctx.port(k) if server is None else ctx.server_port(server)
         socks.append(Sock(ws_url(port, f"/ws/bench/{k}/"), origin=origin(port), label=k))
     return socks
 

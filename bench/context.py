@@ -47,6 +47,11 @@ class Ctx:
     children: list[asyncio.subprocess.Process] = field(default_factory=list)
 
     def port(self, i: int) -> int:
+        """The i-th client connection's port: server i round-robin, or nginx (--through-nginx)."""
+        return self.stack.client_port(i)
+
+    def server_port(self, i: int) -> int:
+        """Server i itself, even behind nginx: for what measures one process (its restart, its sockets)."""
         return self.stack.ports[i % len(self.stack.ports)]
 
     async def spawn(self, *argv: str, log_name: str, stdin=None, stdout=None) -> asyncio.subprocess.Process:

@@ -641,7 +641,8 @@ async def storm(ctx: Ctx) -> Section:
         "Reconnect storm, /ws/tickets/<n>/ sockets: restart the server, all back and caught up (resume)",
     )
     people = ctx.plan["sockets"]
-    port = ctx.port(0)
+    # Every socket on server 0, restarted below: it measures one process's storm, through nginx or not.
+    port = ctx.server_port(0)
     socks = [
         Sock(ws_url(port, f"/ws/tickets/{p['ticket_id']}/"), origin=origin(port), session=p["session"], label=p)
         for p in people

@@ -81,6 +81,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tickets", type=int)
     parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne", help="the ASGI server")
     parser.add_argument(
+        "--through-nginx",
+        action="store_true",
+        help="the load client reaches the servers through Debian's nginx with deploy/nginx/atende_chat.conf",
+    )
+    parser.add_argument(
         "--size",
         action="append",
         default=[],
@@ -359,7 +364,13 @@ def one_run(args: argparse.Namespace) -> int:
     from bench.context import Ctx, Section
     from bench.stack import Stack
 
-    stack = Stack(servers=sizes.servers, env=env, log_dir=out_dir / "logs", server=args.server)
+    stack = Stack(
+        servers=sizes.servers,
+        env=env,
+        log_dir=out_dir / "logs",
+        server=args.server,
+        through_nginx=args.through_nginx,
+    )
     ctx = Ctx(sizes=sizes, smoke=args.smoke, stack=stack, plan=plan, env=env, out_dir=out_dir, drop_counter=drops)
     ctx.only = set(args.only.split(",")) if args.only else set()
     try:
@@ -387,7 +398,8 @@ def one_run(args: argparse.Namespace) -> int:
     targets = report.judge(ctx.sections, args.smoke)
     layer = settings.CHANNEL_LAYERS["default"]
     settings_used = {
-        "servers": f"{sizes.servers} × {args.server} (bench.asgi_bench around atende_chat.asgi.application), loopback",
+        "servers": f"{sizes.servers} × {args.server} (bench.asgi_bench around atende_chat.asgi.application), loopback"
+        + (", behind nginx (deploy/nginx/atende_chat.conf)" if args.through_nginx else ""),
         "worker": "1 × Celery worker, --pool=solo",
         "channel layer": f"{layer['BACKEND']}, capacity {layer['CONFIG'].get('capacity')}, "
         f"expiry {layer['CONFIG'].get('expiry')}",

@@ -106,10 +106,19 @@ def http_ok(port: int, path: str = "/bench/bare/", timeout: float = 2.0) -> bool
 
 
 class Stack:
-    """N ASGI servers (daphne, or uvicorn) serving bench.asgi_bench:application, and one Celery worker."""
+    """N ASGI servers (daphne, or uvicorn) serving bench.asgi_bench:application, and one Celery worker.
 
-    def __init__(self, *, servers: int, env: dict[str, str], log_dir: Path, server: str = "daphne") -> None:
+    `through_nginx`: Debian's nginx with the repository's configuration (deploy/nginx/atende_chat.conf,
+    started as tests/support/nginx.py starts it) in front of the servers, as in production; the load
+    client then reaches every server through it (`client_port`), round-robin.
+    """
+
+    def __init__(
+        self, *, servers: int, env: dict[str, str], log_dir: Path, server: str = "daphne", through_nginx: bool = False
+    ) -> None:
         self.env, self.log_dir, self.server = env, log_dir, server
+        self.through_nginx = through_nginx
+        self.nginx = None
         self.ports = [free_port() for _ in range(servers)]
         self.servers: list[Proc] = [self._server_proc(i) for i in range(servers)]
         self.worker = Proc(
@@ -152,6 +161,10 @@ class Stack:
             for i in range(len(self.servers)):
                 self.wait_server(i)
             self.wait_worker()
+            if self.through_nginx:
+                from tests.support.nginx import Nginx
+
+                self.nginx = Nginx(self.ports)
         except BaseException:
             self.stop_all()
             raise
@@ -161,8 +174,15 @@ class Stack:
         self.stop_all()
 
     def stop_all(self) -> None:
+        if self.nginx is not None:
+            self.nginx.stop()
+            self.nginx = None
         for proc in [*self.extra, *self.servers, self.worker]:
             proc.stop()
+
+    def client_port(self, i: int) -> int:
+        """Where the load client connects for its i-th socket or request: nginx, or server i (round-robin)."""
+        return self.nginx.port if self.nginx is not None else self.ports[i % len(self.ports)]
 
     def wait_server(self, i: int, timeout: float = 60.0) -> float:
         """Seconds until server i answers the bare view."""
