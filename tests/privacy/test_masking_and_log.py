@@ -60,7 +60,7 @@ def test_mais_informacoes_masks_cpf_and_contacts_and_hides_mostrar_without_the_p
     assert CPF_MASKED in page and "m***@riodosul.sc.gov.br" in page and "(**) *****-5432" in page
     for whole in (CPF, CPF_DISPLAY, EMAIL, PHONE):
         assert whole not in page
-    assert "Mostrar" not in page
+    assert "data-reveal-form" not in page and ">Mostrar</button>" not in page
     response = attendant_client.post(f"/privacidade/atendimentos/{subject.tickets[1].pk}/mostrar/")
     assert response.status_code == 403
     assert not AccessLog.objects.filter(action=AccessLog.Action.VIEW).exists()
@@ -71,7 +71,7 @@ def test_mostrar_with_the_permission_shows_everything_and_is_recorded(subject, a
     user = grant(attendant, "view_full_cpf")
     client = login(Client(), user)
     ticket = subject.tickets[1]
-    assert "Mostrar" in conversation(client, ticket)
+    assert "data-reveal-form" in conversation(client, ticket)
 
     response = client.post(f"/privacidade/atendimentos/{ticket.pk}/mostrar/")
 
@@ -96,7 +96,7 @@ def test_the_mask_and_mostrar_cost_the_conversation_page_no_query(subject, atten
         with CaptureQueriesContext(connection) as queries:
             page = client.get(url).content.decode()
         counts.append(len(queries))
-    assert "Mostrar" in page
+    assert "data-reveal-form" in page
     assert counts[0] == counts[1]
 
 
