@@ -161,11 +161,12 @@ def _add_message(
     )
     # The author has read what they wrote; the other side has something new.
     # Replying passes the other side's newest message: it counts as seen then ("Visto às"), once.
-    # (The ticket in hand is locked or new, so its marks are the row's.)
+    # (The ticket in hand is locked or new, so its marks are the row's.) Announced after the line itself.
+    seen_by = None
     if author_kind == Message.Author.ATTENDANT:
         if ticket.attendant_read_id < ticket.last_requester_message_id:
             ticket.attendant_read_at = message.created_at
-            realtime.publish_seen(ticket, side=Message.Author.ATTENDANT)
+            seen_by = Message.Author.ATTENDANT
         Ticket.objects.filter(pk=ticket.pk).update(
             last_attendant_message_id=message.pk,
             attendant_read_id=Greatest(F("attendant_read_id"), message.pk),
@@ -176,7 +177,7 @@ def _add_message(
     elif author_kind == Message.Author.REQUESTER:
         if ticket.requester_read_id < ticket.last_attendant_message_id:
             ticket.requester_read_at = message.created_at
-            realtime.publish_seen(ticket, side=Message.Author.REQUESTER)
+            seen_by = Message.Author.REQUESTER
         Ticket.objects.filter(pk=ticket.pk).update(
             last_requester_message_id=message.pk,
             requester_read_id=Greatest(F("requester_read_id"), message.pk),
@@ -185,6 +186,8 @@ def _add_message(
         ticket.last_requester_message_id = message.pk
         ticket.requester_read_id = max(ticket.requester_read_id, message.pk)
     realtime.publish_message(message)
+    if seen_by is not None:
+        realtime.publish_seen(ticket, side=seen_by)
     return message
 
 

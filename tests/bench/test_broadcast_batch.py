@@ -98,6 +98,9 @@ def test_a_reply_that_takes_the_ticket_announces_it_once_and_keeps_the_conversat
         status, message = await chat.receive_json_from(), await chat.receive_json_from()
         assert (status["type"], status["ticket"]["status_display"]) == ("ticket.status", "Em Atendimento")
         assert (message["type"], message["message"]["id"]) == ("ticket.message", reply.pk)
+        # The reply passed the requester's opening: "seen" by the attendant (issue 14), after the line.
+        seen = await chat.receive_json_from()
+        assert (seen["type"], seen["seen"]["side"]) == ("ticket.seen", "attendant")
         assert await chat.receive_nothing(timeout=0.1)
         frames = await frames_until(toolbar, "person.tickets")
         assert [frame["type"] for frame in frames] == ["person.badge", "person.tickets"]

@@ -131,6 +131,7 @@ def test_an_attendant_keeps_their_own_replies_and_only_reads_the_shared_ones(att
     assert "Minha saudação" in listing and "Compartilhada" in listing and "Do colega" not in listing
 
     change = reverse("admin:tickets_cannedreply_change", args=[shared.pk])
+    assert client.get(change).status_code == 200  # read only
     assert client.post(change, {"title": "Mudada", "body": "x"}).status_code == 403
     assert client.get(reverse("admin:tickets_cannedreply_change", args=[colleagues.pk])).status_code in (302, 404)
     assert (

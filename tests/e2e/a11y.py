@@ -375,6 +375,13 @@ SCANS: list[Scan] = [
         admin=True,
     ),
     Scan(
+        "admin-canned-reply-view-attendant",
+        "admin/tickets/cannedreply/<path:object_id>/change/",
+        ATENDENTE,
+        "/admin/tickets/cannedreply/{canned}/change/",
+        admin=True,
+    ),
+    Scan(
         "admin-canned-reply-change",
         "admin/tickets/cannedreply/<path:object_id>/change/",
         ADMIN,
