@@ -32,6 +32,7 @@ TARGETS = [
     ("Chat messages sustained", "chat", "delivered_per_s", ">=", 500, "/s"),
     ("Chat messages lost after resync", "chat", "lost_after_resync", "==", 0, ""),
     ("Send to the other side's socket p95 (1,000 idle sockets)", "send", "to_socket_p95", "<=", 50, "ms"),
+    ("Typing indicator to the other side p95", "typing", "p95", "<=", 50, "ms"),
     ("Memory per idle websocket", "memory_toolbar", "per_socket_kb", "<=", 50, "KB"),
     ("Panel p95", "page_panel", "p95", "<=", 30, "ms"),
     ('"Meus Atendimentos" p95', "page_mine", "p95", "<=", 30, "ms"),

@@ -51,6 +51,7 @@ SECTIONS = (
     *SECTION_GROUPS["badge"],
     "chat",
     "send",
+    "typing",
     "storm_bare",
     "storm",
     "routing_decisions",
@@ -183,6 +184,7 @@ async def measure(ctx) -> None:
     )
     await section("chat", "Sustained chat messages and resync", products.chat)
     await section("send", "Send from the page and the line on the other side's socket", send.send)
+    await section("typing", "Typing indicator to the other side's socket", send.typing)
     await section("storm_bare", "Reconnect storm, bare sockets", products.storm_baseline)
     await section("storm", "Reconnect storm, conversation sockets", products.storm)
     # Last: it sets the seeded waiting tickets aside (cancelled) so that exactly its own tickets wait.

@@ -8,6 +8,7 @@ posts over HTTP as send.js does (X-Requested-With, a fresh client key, JSON back
 """
 
 import asyncio
+import time
 
 from .baselines import _put_summary
 from .context import Ctx, NotAvailable, Section
@@ -107,4 +108,69 @@ async def send(ctx: Ctx) -> Section:
     finally:
         sender.close()
         await close_all([*idle, other_side])
+    return section
+
+
+async def typing(ctx: Ctx) -> Section:
+    """The typing indicator (issue 14): the requester's `typing` frame to the attendant's socket.
+
+    Each of the conversations has the requester's /ws/tickets/<n>/ on one server and an attendant's on
+    the other; the requester's socket sends {"type": "typing"} and the clock stops at the attendant's
+    `ticket.typing` frame. The server lets one event through per person and ticket every 2 s, so the
+    samples go round the conversations, each one sampled at most every 2.1 s.
+    """
+    conversations = ctx.plan["conversations"]
+    section = Section(
+        "typing",
+        f"Typing indicator: the requester's frame to the attendant's socket ({len(conversations)} conversations)",
+    )
+    servers = len(ctx.stack.ports)
+    pairs = [
+        (
+            Sock(
+                ws_url(ctx.port(i), f"/ws/tickets/{c['ticket_id']}/"), origin=origin(ctx.port(i)), session=c["session"]
+            ),
+            Sock(
+                ws_url(ctx.port(i + 1), f"/ws/tickets/{c['ticket_id']}/"),
+                origin=origin(ctx.port(i + 1)),
+                session=ctx.plan["admin"]["session"],
+            ),
+        )
+        for i, c in enumerate(conversations)
+    ]
+    socks = [sock for pair in pairs for sock in pair]
+    samples: list[float] = []
+    missed = 0
+    try:
+        try:
+            await open_all(socks)
+        except Refused as error:
+            raise NotAvailable(f"not available: socket refused ({error})") from None
+        await asyncio.gather(*(_join(sock) for sock in socks))
+        wanted = max(ctx.sizes.page_requests, 20)
+        last_sent: dict[int, float] = {}
+        i = 0
+        while len(samples) + missed < wanted:
+            index = i % len(pairs)
+            i += 1
+            wait = last_sent.get(index, 0) + 2.1 - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            requester, attendant = pairs[index]
+            heard = attendant.expect(lambda m: m.get("type") == "ticket.typing")
+            t0 = time.monotonic()
+            last_sent[index] = t0
+            await requester.send_json({"type": "typing"})
+            try:
+                t1, _ = await asyncio.wait_for(heard, 5)
+            except TimeoutError:
+                missed += 1
+                continue
+            samples.append(t1 - t0)
+            await asyncio.sleep(0.01)
+        _put_summary(section, "", summary_ms(samples))
+        section.put("missed", missed)
+        section.put("servers", servers)
+    finally:
+        await close_all(socks)
     return section
