@@ -121,7 +121,7 @@ class TicketAdmin(admin.ModelAdmin):
         # "Espera" comes here, from get_list_display (it needs the page's wait levels).
         "attendant_name",
         "unread_marker",
-        "row_actions",
+        # "Ações" comes last, from get_list_display (tickets.policy asks who is looking).
     ]
     list_display_links = ["number"]
     list_filter = [StatusFilter, "module", "entity", "channel", AttendantFilter, UnreadFilter]
@@ -203,8 +203,23 @@ class TicketAdmin(admin.ModelAdmin):
             # Past "atrasado" is routing's overdue mark: the same threshold alerts the attendants on-line.
             return wait_cell(ticket, now=now, levels=levels)
 
+        user = request.user
+
+        @admin.display(description=_("Ações"), empty_value="")
+        def row_actions(ticket: Ticket) -> str:
+            # "Assumir" where tickets.policy lets this attendant take it: the rule the service applies.
+            if not policy_decide(user=user, ticket=ticket, action=Action.TAKE):
+                return ""
+            # The changelist form already carries the CSRF token; the button only redirects it.
+            return format_html(
+                '<button type="submit" class="button take-button" formaction="{}" formmethod="post">{}</button>',
+                reverse("admin:tickets_ticket_take", args=[ticket.pk]),
+                gettext("Assumir"),
+            )
+
         columns = list(super().get_list_display(request))
         columns.insert(columns.index("attendant_name"), waiting_time)
+        columns.append(row_actions)
         return columns
 
     @admin.display(description=_("Número"))
@@ -249,17 +264,6 @@ class TicketAdmin(admin.ModelAdmin):
             return ""
         return format_html(
             '<span class="unread-marker" title="{}">{}</span>', gettext("Mensagem não lida"), gettext("Não lida")
-        )
-
-    @admin.display(description=_("Ações"), empty_value="")
-    def row_actions(self, ticket: Ticket) -> str:
-        if not ticket.is_waiting or ticket.attendant_id is not None:
-            return ""
-        # The changelist form already carries the CSRF token; the button only redirects it.
-        return format_html(
-            '<button type="submit" class="button take-button" formaction="{}" formmethod="post">{}</button>',
-            reverse("admin:tickets_ticket_take", args=[ticket.pk]),
-            gettext("Assumir"),
         )
 
     # --- URLs of the actions ------------------------------------------------------------------
