@@ -165,7 +165,10 @@ def test_a_batched_reply_goes_out_in_one_loop_trip_and_the_work_after_it_follows
 
     services.ticket_message_create(ticket=ticket, user=attendant, body="Olá")
 
-    assert journal[0] == "send person.badge person.tickets queue.changed routing.queue ticket.message ticket.status"
+    # The reply takes the ticket (status, queue, places) and passes the opening ("seen" by the attendant).
+    assert journal[0] == (
+        "send person.badge person.tickets queue.changed routing.queue ticket.message ticket.seen ticket.status"
+    )
     # Once per batch however many changes asked for it, after the events; its own events (none here) after it.
     assert journal.count("dispatch") == 1 and journal.index("dispatch") > 0
 
