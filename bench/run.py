@@ -107,6 +107,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="whole runs, each in a process of its own with a fresh seed; RESULTS.md gets the medians "
         "(default 3 for a full run, 1 with --smoke or --only)",
     )
+    parser.add_argument(
+        "--from-runs",
+        metavar="DIR",
+        help="write RESULTS.md from the run-N.json files already in DIR (e.g. var/bench/full-runs) without running",
+    )
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
     return parser.parse_args(argv)
@@ -207,7 +212,7 @@ def count_drops(paths: list[Path], in_process: int) -> tuple[int, dict[str, int]
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     runs = args.runs or (1 if args.smoke or args.only else 3)
-    if runs > 1:
+    if args.from_runs or runs > 1:
         return several_runs(args, list(sys.argv[1:] if argv is None else argv), runs)
     return one_run(args)
 
@@ -222,10 +227,19 @@ def several_runs(args: argparse.Namespace, argv: list[str], runs: int) -> int:
 
     mode = "smoke" if args.smoke else "full"
     runs_dir = ROOT / "var" / "bench" / f"{mode}-runs"
-    shutil.rmtree(runs_dir, ignore_errors=True)
-    runs_dir.mkdir(parents=True)
-    passed = _without(argv, {"--out", "--json", "--runs"})
     results, status = [], 0
+    if args.from_runs:
+        # The analysis was edited after the runs: the same runs, written again.
+        runs_dir = Path(args.from_runs)
+        results = [json.loads(path.read_text()) for path in sorted(runs_dir.glob("run-*.json"))]
+        if not results:
+            print(f"bench: no run-*.json in {runs_dir}", file=sys.stderr)
+            return 2
+        runs = 0
+    else:
+        shutil.rmtree(runs_dir, ignore_errors=True)
+        runs_dir.mkdir(parents=True)
+    passed = _without(argv, {"--out", "--json", "--runs"})
     for n in range(1, runs + 1):
         print(f"bench: run {n} of {runs}", flush=True)
         out, out_json = runs_dir / f"run-{n}.md", runs_dir / f"run-{n}.json"

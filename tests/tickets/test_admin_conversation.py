@@ -183,3 +183,27 @@ def test_conversation_page_runs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["dialog"]) == 1 + 3 * exchanges
+
+
+@pytest.mark.django_db
+def test_conversation_page_costs_the_same_with_100000_tickets_in_the_database(
+    attendant_client, attendant, attendant2, person, foreign_person, module, ticket
+):
+    """Issue 14: the console's additions (notes, canned replies, hand-offs, presence) read by the ticket, not by
+    scanning the tickets of everyone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_admin_queue import _bulk_tickets
+
+    _conversation_with(ticket, attendant=attendant, person=person, exchanges=1)
+    attendant_client.get(ticket_url(ticket))  # the first visit reads the requester's lines
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert attendant_client.get(ticket_url(ticket)).status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    _bulk_tickets(100_000, requesters=[person, foreign_person], module=module, attendant=attendant2)
+    assert queries() == few
